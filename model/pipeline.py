@@ -1,0 +1,233 @@
+"""The three prediction heads as scikit-learn pipelines, and the model that fits them together.
+
+- disposition: ruling sentences -> word n-grams + keyword features -> logistic regression,
+  calibrated (sigmoid, out-of-fold) so its probabilities can drive ``needs_review``;
+- reasons: whole text -> word n-grams + keyword features -> one logistic regression per reason,
+  each with its own decision threshold;
+- motion type: opening of the text -> word n-grams -> logistic regression.
+
+Thresholds (per reason, and the review threshold on the disposition probability) are chosen on
+out-of-fold predictions over the training data, grouped so that copies of one decision never sit
+on both sides of a fold.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from model.features import KeywordFeatures, OpeningText, RulingSentenceSelector
+from model.schema import LabelSchema
+
+
+def build_disposition_pipeline(schema: LabelSchema, folds: int = 5) -> CalibratedClassifierCV:
+    """``cv`` is an int here; ``MotionOutcomeModel.fit`` swaps in grouped splits while fitting."""
+    keywords = schema.disposition_keywords
+    base = Pipeline([
+        ("select", RulingSentenceSelector(keywords=keywords)),
+        ("features", FeatureUnion([
+            ("ngrams", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=2, lowercase=True)),
+            ("keywords", KeywordFeatures(keywords=keywords)),
+        ])),
+        ("classify", LogisticRegression(C=10.0, class_weight="balanced", solver="newton-cg", max_iter=5000)),
+    ])
+    return CalibratedClassifierCV(base, method="sigmoid", ensemble=False, cv=folds)
+
+
+def build_reasons_pipeline(schema: LabelSchema) -> Pipeline:
+    return Pipeline([
+        ("features", FeatureUnion([
+            ("ngrams", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9)),
+            ("keywords", KeywordFeatures(keywords=schema.reason_keywords, positional=False)),
+        ])),
+        ("classify", OneVsRestClassifier(
+            LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear", max_iter=5000,
+                               random_state=0))),
+    ])
+
+
+def build_motion_type_pipeline() -> Pipeline:
+    return Pipeline([
+        ("opening", OpeningText(chars=3000)),
+        ("ngrams", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)),
+        ("classify", LogisticRegression(C=10.0, class_weight="balanced", solver="newton-cg", max_iter=5000)),
+    ])
+
+
+class MotionOutcomeModel(BaseEstimator):
+    """All three heads, fitted together on one labeled corpus.
+
+    ``schema`` is the label schema as a plain dict (``LabelSchema.to_dict()``), so the fitted
+    model carries it. ``review_precision`` is the disposition accuracy that predictions not
+    flagged for review should reach; the probability threshold that achieves it is learned from
+    out-of-fold predictions. ``reason_window_chars``: long texts are scored for reasons window
+    by window (the training texts are decision openings of about this size), keeping the
+    highest probability per reason.
+    """
+
+    def __init__(self, schema: dict | None = None, folds: int = 5, seed: int = 0,
+                 review_precision: float = 0.98, reason_window_chars: int = 2500):
+        self.schema = schema
+        self.folds = folds
+        self.seed = seed
+        self.review_precision = review_precision
+        self.reason_window_chars = reason_window_chars
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, texts, dispositions, reasons, motion_types, groups=None, progress=None):
+        say = progress or (lambda message: None)
+        schema = LabelSchema.from_dict(self.schema)
+        texts = list(texts)
+        dispositions = np.asarray(dispositions, dtype=object)
+        groups = np.arange(len(texts)) if groups is None else np.asarray(groups)
+        splits = list(StratifiedGroupKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
+                      .split(texts, dispositions, groups))
+
+        say("disposition: out-of-fold predictions for the review threshold")
+        disposition = build_disposition_pipeline(schema, self.folds)
+        oof = _out_of_fold(disposition, texts, dispositions, splits, multilabel=False)
+        classes = np.array(sorted(set(dispositions)), dtype=object)
+        self.review_threshold_ = choose_review_threshold(
+            oof, classes, dispositions, schema.unknown_disposition, self.review_precision)
+        say("disposition: final fit")
+        disposition.set_params(cv=splits)
+        self.disposition_ = disposition.fit(texts, dispositions)
+        self.disposition_.set_params(cv=self.folds)  # the splits were data, not a setting to keep
+
+        say("reasons: out-of-fold predictions for per-reason thresholds")
+        binarizer = MultiLabelBinarizer(classes=list(schema.reasons))
+        y_reasons = binarizer.fit_transform(reasons)
+        reasons_pipe = build_reasons_pipeline(schema)
+        present = y_reasons.sum(axis=0) > 0
+        oof_reasons = _out_of_fold(reasons_pipe, texts, y_reasons, splits, multilabel=True)
+        self.reason_thresholds_ = np.array([
+            choose_f1_threshold(oof_reasons[:, j], y_reasons[:, j]) if present[j] else 1.0
+            for j in range(len(schema.reasons))])
+        say("reasons: final fit")
+        self.reasons_ = reasons_pipe.fit(texts, y_reasons)
+
+        say("motion type: fit")
+        self.motion_type_ = build_motion_type_pipeline().fit(texts, list(motion_types))
+        _drop_stop_words(self)
+        return self
+
+    # -- prediction ------------------------------------------------------------------------
+    @property
+    def disposition_classes_(self) -> list[str]:
+        return list(self.disposition_.classes_)
+
+    @property
+    def reason_labels_(self) -> list[str]:
+        return list(self.schema["reasons"]["labels"])
+
+    def predict_disposition_proba(self, texts) -> np.ndarray:
+        return self.disposition_.predict_proba(list(texts))
+
+    def predict_reasons_proba(self, texts) -> np.ndarray:
+        """Highest probability per reason over the text's windows."""
+        texts = list(texts)
+        pieces, owner = [], []
+        for i, text in enumerate(texts):
+            for piece in text_windows(text, self.reason_window_chars):
+                pieces.append(piece)
+                owner.append(i)
+        proba = self.reasons_.predict_proba(pieces) if pieces else np.zeros((0, len(self.reason_labels_)))
+        out = np.zeros((len(texts), proba.shape[1]))
+        np.maximum.at(out, np.asarray(owner, dtype=int), proba)
+        return out
+
+    def predict_motion_type_proba(self, texts) -> np.ndarray:
+        return self.motion_type_.predict_proba(list(texts))
+
+
+def _drop_stop_words(estimator) -> None:
+    """Vectorizers keep every pruned term in ``stop_words_``, only for introspection; it is most
+    of the saved file's size, and scikit-learn documents it as safe to remove."""
+    if isinstance(estimator, TfidfVectorizer):
+        for attribute in ("stop_words_", "_stop_words_id"):  # the second is an id(), unstable
+            if hasattr(estimator, attribute):
+                delattr(estimator, attribute)
+        return
+    children = []
+    if isinstance(estimator, MotionOutcomeModel):
+        children = [estimator.disposition_, estimator.reasons_, estimator.motion_type_]
+    elif isinstance(estimator, CalibratedClassifierCV):
+        children = [c.estimator for c in estimator.calibrated_classifiers_]
+    elif isinstance(estimator, Pipeline):
+        children = [step for _, step in estimator.steps]
+    elif isinstance(estimator, FeatureUnion):
+        children = [t for _, t in estimator.transformer_list]
+    for child in children:
+        _drop_stop_words(child)
+
+
+def text_windows(text: str, size: int) -> list[str]:
+    """Consecutive windows of about ``size`` characters, cut at white space."""
+    if len(text) <= size * 1.5:
+        return [text]
+    windows, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut if cut > start else end
+        windows.append(text[start:end])
+        start = end
+    return windows
+
+
+def _out_of_fold(estimator, texts, y, splits, multilabel: bool) -> np.ndarray:
+    """Out-of-fold probabilities, columns in ``np.unique(y)`` order (or label order if multilabel)."""
+    if multilabel:
+        out = np.zeros(y.shape, dtype=float)
+    else:
+        classes = np.array(sorted(set(y)), dtype=object)
+        out = np.zeros((len(texts), len(classes)), dtype=float)
+    for train_idx, test_idx in splits:
+        fitted = clone(estimator).fit([texts[i] for i in train_idx], y[train_idx])
+        proba = fitted.predict_proba([texts[i] for i in test_idx])
+        if multilabel:
+            out[test_idx] = proba
+        else:
+            columns = [list(classes).index(c) for c in fitted.classes_]
+            out[np.ix_(test_idx, columns)] = proba
+    return out
+
+
+def choose_review_threshold(proba: np.ndarray, classes, truth, unknown: str | None,
+                            precision: float) -> float:
+    """The lowest top-probability threshold at which the predictions kept (not flagged) are
+    correct at least ``precision`` of the time. Predicting ``unknown`` always flags."""
+    predicted = classes[proba.argmax(axis=1)]
+    top = proba.max(axis=1)
+    candidates = predicted != unknown if unknown is not None else np.ones(len(top), bool)
+    order = np.argsort(-top[candidates])
+    correct = (predicted == truth)[candidates][order]
+    tops = top[candidates][order]
+    if len(tops) == 0:
+        return 1.0
+    running = np.cumsum(correct) / np.arange(1, len(correct) + 1)
+    ok = np.nonzero(running >= precision)[0]
+    if len(ok) == 0:
+        return 1.0
+    # keep the largest prefix whose accuracy reaches the target; cut between it and the next
+    k = ok[-1]
+    return float(tops[k]) if k + 1 >= len(tops) else float((tops[k] + tops[k + 1]) / 2)
+
+
+def choose_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    grid = np.linspace(0.05, 0.95, 91)
+    best, best_f1 = 0.5, -1.0
+    for t in grid:
+        pred = scores >= t
+        tp = np.sum(pred & (truth == 1))
+        f1 = 2 * tp / max(1, pred.sum() + truth.sum())
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(t), f1
+    return best

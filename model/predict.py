@@ -1,0 +1,124 @@
+"""Turn a fitted ``MotionOutcomeModel`` into the prediction contract, with evidence sentences.
+
+The contract (one JSON object per document) is what ``motion-outcome predict`` writes and what the
+service returns; other tools depend on it, so its keys only ever grow.
+Evidence is chosen by the model itself: each candidate sentence is scored alone, and the sentence
+that most supports the predicted label is quoted verbatim with its offsets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from model.artifact import load_model
+from model.features import RulingSentenceSelector
+from model.pipeline import MotionOutcomeModel
+from model.sentences import Span, sentence_spans
+
+MAX_REASON_EVIDENCE = 2
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str | None
+    text: str
+
+
+class Predictor:
+    """A loaded model plus its metadata; ``predict`` is pure and thread-safe."""
+
+    def __init__(self, model: MotionOutcomeModel, metadata: dict[str, Any]):
+        self.model = model
+        self.metadata = metadata
+        self.model_version = metadata.get("model_version", "unversioned")
+        self.unknown = model.schema["disposition"].get("unknown")
+        self._selector: RulingSentenceSelector = model.disposition_.estimator.named_steps["select"]
+
+    @classmethod
+    def from_directory(cls, directory: str | Path) -> "Predictor":
+        model, metadata = load_model(directory)
+        return cls(model, metadata)
+
+    def predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
+        texts = [d.text for d in documents]
+        if not texts:
+            return []
+        model = self.model
+        disposition_classes = model.disposition_classes_
+        p_disposition = model.predict_disposition_proba(texts)
+        p_reasons = model.predict_reasons_proba(texts)
+        p_motion = model.predict_motion_type_proba(texts)
+        motion_classes = list(model.motion_type_.classes_)
+        ruling_spans = [self._selector.select_spans(t) for t in texts]
+        disposition_evidence = self._disposition_evidence(texts, ruling_spans, p_disposition.argmax(axis=1))
+        reason_hits = p_reasons >= model.reason_thresholds_
+        reason_evidence = self._reason_evidence(texts, reason_hits)
+
+        results = []
+        for i, document in enumerate(documents):
+            top = int(p_disposition[i].argmax())
+            disposition = disposition_classes[top]
+            confidence = float(p_disposition[i, top])
+            needs_review = bool(disposition == self.unknown or confidence < model.review_threshold_
+                                or not ruling_spans[i])
+            reasons = [
+                {"label": label, "probability": round(float(p_reasons[i, j]), 4),
+                 "evidence": reason_evidence[i].get(label, [])}
+                for j, label in enumerate(model.reason_labels_) if reason_hits[i, j]]
+            reasons.sort(key=lambda r: -r["probability"])
+            results.append({
+                "id": document.id,
+                "disposition": disposition,
+                "disposition_probabilities": {c: round(float(p), 4) for c, p in zip(disposition_classes, p_disposition[i])},
+                "disposition_evidence": disposition_evidence[i],
+                "reasons": reasons,
+                "motion_type": motion_classes[int(p_motion[i].argmax())],
+                "motion_type_probability": round(float(p_motion[i].max()), 4),
+                "needs_review": needs_review,
+                "model_version": self.model_version,
+            })
+        return results
+
+    def _disposition_evidence(self, texts, ruling_spans, top_index) -> list[list[dict]]:
+        """Among ruling sentences, the one the disposition head finds most telling of its answer."""
+        flat = [(i, span) for i, spans in enumerate(ruling_spans) for span in spans]
+        if not flat:
+            return [[] for _ in texts]
+        proba = self.model.predict_disposition_proba([texts[i][s.start:s.end] for i, s in flat])
+        best: dict[int, tuple[float, Span]] = {}
+        for (i, span), row in zip(flat, proba):
+            score = row[top_index[i]]
+            if i not in best or score > best[i][0]:
+                best[i] = (score, span)
+        return [[_quote(texts[i], best[i][1])] if i in best else [] for i in range(len(texts))]
+
+    def _reason_evidence(self, texts, hits: np.ndarray) -> list[dict[str, list[dict]]]:
+        """For each predicted reason, the sentences that score highest for it alone."""
+        out: list[dict[str, list[dict]]] = [{} for _ in texts]
+        wanted = [i for i in range(len(texts)) if hits[i].any()]
+        flat = [(i, span) for i in wanted for span in sentence_spans(texts[i])]
+        if not flat:
+            return out
+        proba = self.model.reasons_.predict_proba([texts[i][s.start:s.end] for i, s in flat])
+        rows_by_doc: dict[int, list[int]] = {}
+        for row, (i, _) in enumerate(flat):
+            rows_by_doc.setdefault(i, []).append(row)
+        for i, rows in rows_by_doc.items():
+            for j in np.nonzero(hits[i])[0]:
+                scores = proba[rows, j]
+                order = np.argsort(-scores)[:MAX_REASON_EVIDENCE]
+                label = self.model.reason_labels_[j]
+                out[i][label] = [_quote(texts[i], flat[rows[k]][1]) for k in order
+                                 if scores[k] >= 0.5 * scores[order[0]]]
+        return out
+
+
+def _quote(text: str, span: Span) -> dict[str, Any]:
+    return {"text": text[span.start:span.end], "start": span.start, "end": span.end}
+
+
+def predict_texts(predictor: Predictor, items: Iterable[tuple[str | None, str]]) -> list[dict[str, Any]]:
+    return predictor.predict([Document(id=i, text=t) for i, t in items])
