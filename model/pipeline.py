@@ -24,6 +24,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from model.features import KeywordFeatures, OpeningText, RulingSentenceSelector
 from model.schema import LabelSchema
+from model.sentences import Span
 
 
 def build_disposition_pipeline(schema: LabelSchema, folds: int = 5) -> CalibratedClassifierCV:
@@ -117,7 +118,7 @@ class MotionOutcomeModel(BaseEstimator):
         _drop_stop_words(self)
         return self
 
-    # -- prediction ------------------------------------------------------------------------
+    # -- prediction: the interface ``model.predict.Predictor`` relies on ------------------------
     @property
     def disposition_classes_(self) -> list[str]:
         return list(self.disposition_.classes_)
@@ -125,6 +126,18 @@ class MotionOutcomeModel(BaseEstimator):
     @property
     def reason_labels_(self) -> list[str]:
         return list(self.schema["reasons"]["labels"])
+
+    @property
+    def motion_type_classes_(self) -> list[str]:
+        return list(self.motion_type_.classes_)
+
+    def ruling_spans(self, text: str) -> list[Span]:
+        """The sentences the disposition head reads: candidates for disposition evidence."""
+        return self.disposition_.estimator.named_steps["select"].select_spans(text)
+
+    def predict_reason_sentences_proba(self, sentences) -> np.ndarray:
+        """Reason probabilities of short pieces scored alone (no windowing): for evidence."""
+        return self.reasons_.predict_proba(list(sentences))
 
     def predict_disposition_proba(self, texts) -> np.ndarray:
         return self.disposition_.predict_proba(list(texts))

@@ -14,7 +14,6 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from model.artifact import load_model
-from model.features import RulingSentenceSelector
 from model.pipeline import MotionOutcomeModel
 from model.sentences import Span, sentence_spans
 
@@ -28,14 +27,17 @@ class Document:
 
 
 class Predictor:
-    """A loaded model plus its metadata; ``predict`` is pure and thread-safe."""
+    """A loaded model plus its metadata; ``predict`` is pure and thread-safe.
+
+    ``model`` is any object with the prediction interface of ``MotionOutcomeModel`` (schema,
+    fitted thresholds and class lists, ``predict_*_proba``, ``ruling_spans``).
+    """
 
     def __init__(self, model: MotionOutcomeModel, metadata: dict[str, Any]):
         self.model = model
         self.metadata = metadata
         self.model_version = metadata.get("model_version", "unversioned")
         self.unknown = model.schema["disposition"].get("unknown")
-        self._selector: RulingSentenceSelector = model.disposition_.estimator.named_steps["select"]
 
     @classmethod
     def from_directory(cls, directory: str | Path) -> "Predictor":
@@ -51,8 +53,8 @@ class Predictor:
         p_disposition = model.predict_disposition_proba(texts)
         p_reasons = model.predict_reasons_proba(texts)
         p_motion = model.predict_motion_type_proba(texts)
-        motion_classes = list(model.motion_type_.classes_)
-        ruling_spans = [self._selector.select_spans(t) for t in texts]
+        motion_classes = model.motion_type_classes_
+        ruling_spans = [model.ruling_spans(t) for t in texts]
         disposition_evidence = self._disposition_evidence(texts, ruling_spans, p_disposition.argmax(axis=1))
         reason_hits = p_reasons >= model.reason_thresholds_
         reason_evidence = self._reason_evidence(texts, reason_hits)
@@ -102,7 +104,7 @@ class Predictor:
         flat = [(i, span) for i in wanted for span in sentence_spans(texts[i])]
         if not flat:
             return out
-        proba = self.model.reasons_.predict_proba([texts[i][s.start:s.end] for i, s in flat])
+        proba = self.model.predict_reason_sentences_proba([texts[i][s.start:s.end] for i, s in flat])
         rows_by_doc: dict[int, list[int]] = {}
         for row, (i, _) in enumerate(flat):
             rows_by_doc.setdefault(i, []).append(row)
