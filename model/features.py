@@ -1,16 +1,15 @@
-"""scikit-learn transformers that know where in a decision things are said.
+"""scikit-learn transformers and helpers that know where in a decision things are said.
 
 A decision mentions granting and denying many things (earlier rulings, other motions, the cases it
 cites), while its own disposition is stated in one or two sentences near the start ("For the
 reasons below, the motion is DENIED") or the end ("ORDERED that the motion ... is DENIED").
-``RulingSentenceSelector`` keeps only sentences that look like such statements, from the opening
-and closing windows of the text, so that the classifier sees the sentences that matter, however
-long the decision is.
+The keyword rules of the label schema find sentences that may be such statements; the model
+(``model.locate``) learns which of them are.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -21,26 +20,70 @@ from model.sentences import Span, sentence_spans
 SENTENCE_SEPARATOR = " \n|| "
 
 # Phrases that frame a sentence as the court's own ruling on a request.
-_FRAME = (r"\b(?:motions?|petitions?|requests?|applications?|relief|ordered|court|"
-          r"i\s+(?:shall|will|must)|we)\b")
+_FRAME = re.compile(r"\b(?:motions?|petitions?|requests?|applications?|relief|ordered|court|"
+                    r"i\s+(?:shall|will|must)|we)\b", re.IGNORECASE)
 # Parentheticals describing other cases ("(denying release to ...)") are not this court's ruling.
-_CITING_PARENTHETICAL = (r"\((?:denying|granting|dismissing|finding|holding|affirming|reversing|"
-                         r"vacating|noting|explaining|citing|quoting|concluding|rejecting)\b[^()]*\)")
-_REPORTER_CITATION = (r"\b\d+\s+(?:F\.\s?(?:\d[a-z]{1,2}|Supp\.?(?:\s?\d[a-z]{1,2})?)|S\.\s?Ct\.|U\.S\.|"
-                      r"F\.\s?App'x|L\.\s?Ed\.(?:\s?2d)?)\s+\d+|\b\d{4}\s+WL\s+\d+")
+_CITING_PARENTHETICAL = re.compile(
+    r"\((?:denying|granting|dismissing|finding|holding|affirming|reversing|vacating|noting|"
+    r"explaining|citing|quoting|concluding|rejecting)\b[^()]*\)", re.IGNORECASE)
+_REPORTER_CITATION = re.compile(
+    r"\b\d+\s+(?:F\.\s?(?:\d[a-z]{1,2}|Supp\.?(?:\s?\d[a-z]{1,2})?)|S\.\s?Ct\.|U\.S\.|"
+    r"F\.\s?App'x|L\.\s?Ed\.(?:\s?2d)?)\s+\d+|\b\d{4}\s+WL\s+\d+")
 
 
-def _compile_any(patterns: Iterable[str]) -> re.Pattern | None:
-    patterns = list(patterns)
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+class KeywordCounter:
+    """Counts matches of each label's rules in one pass over a text (one regex, a group a label).
+
+    Not an estimator: a compiled view of a keyword mapping, rebuilt from that mapping on demand,
+    so that persisted estimators hold only the mapping itself.
+    """
+
+    def __init__(self, keywords: Mapping[str, Sequence[str]] | None):
+        self.labels = [label for label, patterns in (keywords or {}).items() if patterns]
+        parts = [f"(?P<k{i}>{'|'.join(f'(?:{p})' for p in keywords[label])})"
+                 for i, label in enumerate(self.labels)]
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def counts(self, text: str) -> np.ndarray:
+        out = np.zeros(len(self.labels))
+        if self.pattern is not None:
+            for match in self.pattern.finditer(text):
+                out[int(match.lastgroup[1:])] += 1
+        return out
+
+    def any(self, text: str) -> bool:
+        return self.pattern is not None and self.pattern.search(text) is not None
 
 
-class RulingSentenceSelector(BaseEstimator, TransformerMixin):
-    """Map each text to the sentences that state a ruling, joined by ``SENTENCE_SEPARATOR``.
+def is_ruling_sentence(sentence: str, counter: KeywordCounter) -> bool:
+    """A disposition keyword in a ruling frame, outside citations of other cases."""
+    sentence = _CITING_PARENTHETICAL.sub(" ", sentence)
+    return (counter.any(sentence) and _FRAME.search(sentence) is not None
+            and _REPORTER_CITATION.search(sentence) is None)
 
-    A sentence is kept when it uses a disposition keyword (from the label schema) in a ruling
-    frame and is not a case citation. Only the first and last ``window_chars`` characters are
-    searched: the middle of a long opinion discusses other cases.
+
+class _CachedCounter:
+    """Mixin: a ``KeywordCounter`` for ``self.keywords``, built once and never persisted."""
+
+    def _counter(self) -> KeywordCounter:
+        cached = self.__dict__.get("_keyword_counter")
+        if cached is None or cached[0] is not self.keywords:
+            cached = (self.keywords, KeywordCounter(self.keywords))
+            self.__dict__["_keyword_counter"] = cached
+        return cached[1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_keyword_counter", None)
+        return state
+
+
+class RulingSentenceSelector(_CachedCounter, BaseEstimator, TransformerMixin):
+    """Map each text to the sentences that the keyword rules call rulings (the rule-only view,
+    used by the keyword baseline and when no evidence quotes exist to learn from).
+
+    Only the first and last ``window_chars`` characters are searched: the middle of a long
+    opinion discusses other cases.
     """
 
     def __init__(self, keywords: Mapping[str, Sequence[str]] | None = None, window_chars: int = 4000,
@@ -52,49 +95,25 @@ class RulingSentenceSelector(BaseEstimator, TransformerMixin):
     def fit(self, X, y=None):
         return self
 
-    def _patterns(self):
-        # Compiled lazily and not stored as fitted state, so the persisted object stays plain data.
-        cached = getattr(self, "_compiled", None)
-        if cached is None or cached[0] != id(self.keywords):
-            keyword_re = _compile_any(p for ps in (self.keywords or {}).values() for p in ps)
-            cached = (id(self.keywords), keyword_re, re.compile(_FRAME, re.IGNORECASE),
-                      re.compile(_CITING_PARENTHETICAL, re.IGNORECASE), re.compile(_REPORTER_CITATION))
-            self._compiled = cached
-        return cached[1:]
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_compiled", None)
-        return state
-
     def select_spans(self, text: str) -> list[Span]:
-        keyword_re, frame_re, parenthetical_re, citation_re = self._patterns()
-        if keyword_re is None:
-            return []
-        n = len(text)
-        w = self.window_chars
+        counter = self._counter()
+        n, w = len(text), self.window_chars
         windows = [(0, n)] if n <= 2 * w else [(0, w), (n - w, n)]
-        chosen: list[Span] = []
-        for lo, hi in windows:
-            for span in sentence_spans(text[lo:hi]):
-                sentence = parenthetical_re.sub(" ", text[lo + span.start:lo + span.end])
-                if citation_re.search(sentence) or not keyword_re.search(sentence):
-                    continue
-                if frame_re.search(sentence):
-                    chosen.append(Span(lo + span.start, lo + span.end))
+        chosen = [Span(lo + s.start, lo + s.end) for lo, hi in windows for s in sentence_spans(text[lo:hi])
+                  if is_ruling_sentence(text[lo + s.start:lo + s.end], counter)]
         if len(chosen) > self.max_sentences:  # keep the opening and closing statements
             half = self.max_sentences // 2
             chosen = chosen[:half] + chosen[-(self.max_sentences - half):]
         return chosen
 
     def transform(self, X):
-        return [SENTENCE_SEPARATOR.join(text[s.start:s.end] for s in self.select_spans(text))
-                for text in X]
+        return [SENTENCE_SEPARATOR.join(text[s.start:s.end] for s in self.select_spans(text)) for text in X]
 
 
-class KeywordFeatures(BaseEstimator, TransformerMixin):
-    """log(1 + count) of each label's keyword rules, over the whole input and its first and last
-    sentence (sentences separated by ``SENTENCE_SEPARATOR``), plus an 'empty input' indicator.
+class KeywordFeatures(_CachedCounter, BaseEstimator, TransformerMixin):
+    """log(1 + count) of each label's keyword rules, over the whole input and (``positional``)
+    its first and last sentence (sentences separated by ``SENTENCE_SEPARATOR``), plus an
+    'empty input' indicator.
 
     These are the label schema's keyword rules used as features: the classifier learns how much
     to trust each one, instead of the rules deciding.
@@ -105,20 +124,8 @@ class KeywordFeatures(BaseEstimator, TransformerMixin):
         self.positional = positional
 
     def fit(self, X, y=None):
-        self.labels_ = list((self.keywords or {}).keys())
+        self.labels_ = self._counter().labels
         return self
-
-    def _regexes(self):
-        cached = getattr(self, "_compiled", None)
-        if cached is None:
-            cached = [_compile_any(self.keywords[label]) for label in self.labels_]
-            self._compiled = cached
-        return cached
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_compiled", None)
-        return state
 
     def get_feature_names_out(self, input_features=None):
         parts = ["all"] + (["first", "last"] if self.positional else [])
@@ -126,17 +133,16 @@ class KeywordFeatures(BaseEstimator, TransformerMixin):
         return np.asarray(names + ["empty"], dtype=object)
 
     def transform(self, X):
-        regexes = self._regexes()
+        counter = self._counter()
         rows = []
         for text in X:
-            parts = [text]
+            row = [counter.counts(text)]
             if self.positional:
                 sentences = text.split(SENTENCE_SEPARATOR) if text else [""]
-                parts += [sentences[0], sentences[-1]]
-            row = [len(rx.findall(part)) if rx is not None else 0 for part in parts for rx in regexes]
-            row.append(0 if text.strip() else 1)
-            rows.append(row)
-        return sparse.csr_matrix(np.log1p(np.asarray(rows, dtype=np.float64)))
+                row += [counter.counts(sentences[0]),
+                        counter.counts(sentences[-1]) if len(sentences) > 1 else row[-1] * 0]
+            rows.append(np.concatenate(row + [[0.0 if text.strip() else 1.0]]))
+        return sparse.csr_matrix(np.log1p(np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)))
 
 
 class OpeningText(BaseEstimator, TransformerMixin):

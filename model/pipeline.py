@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
@@ -22,19 +23,22 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from model.features import KeywordFeatures, OpeningText, RulingSentenceSelector
+from model.features import KeywordFeatures, OpeningText
+from model.locate import RulingSentenceLocator
 from model.schema import LabelSchema
 from model.sentences import Span
 
 
 def build_disposition_pipeline(schema: LabelSchema, folds: int = 5) -> CalibratedClassifierCV:
-    """``cv`` is an int here; ``MotionOutcomeModel.fit`` swaps in grouped splits while fitting."""
+    """Reads the frame made by ``RulingSentenceLocator.transform`` (columns ``focus`` and
+    ``ruling_score``): the locator is fitted first, on evidence quotes, and runs once per text.
+    ``cv`` is an int here; ``MotionOutcomeModel.fit`` swaps in grouped splits while fitting."""
     keywords = schema.disposition_keywords
     base = Pipeline([
-        ("select", RulingSentenceSelector(keywords=keywords)),
-        ("features", FeatureUnion([
-            ("ngrams", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=2, lowercase=True)),
-            ("keywords", KeywordFeatures(keywords=keywords)),
+        ("features", ColumnTransformer([
+            ("ngrams", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=2), "focus"),
+            ("keywords", KeywordFeatures(keywords=keywords), "focus"),
+            ("ruling_score", "passthrough", ["ruling_score"]),
         ])),
         ("classify", LogisticRegression(C=10.0, class_weight="balanced", solver="newton-cg", max_iter=5000)),
     ])
@@ -81,7 +85,9 @@ class MotionOutcomeModel(BaseEstimator):
         self.reason_window_chars = reason_window_chars
 
     # -- fitting ---------------------------------------------------------------------------
-    def fit(self, texts, dispositions, reasons, motion_types, groups=None, progress=None):
+    def fit(self, texts, dispositions, reasons, motion_types, groups=None, evidence=None, progress=None):
+        """``evidence``: per text, the verbatim sentence that states the disposition (or None);
+        without any, ruling sentences are found by the schema's keyword rules."""
         say = progress or (lambda message: None)
         schema = LabelSchema.from_dict(self.schema)
         texts = list(texts)
@@ -90,15 +96,26 @@ class MotionOutcomeModel(BaseEstimator):
         splits = list(StratifiedGroupKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
                       .split(texts, dispositions, groups))
 
-        say("disposition: out-of-fold predictions for the review threshold")
+        evidence = np.asarray(evidence if evidence is not None else [None] * len(texts), dtype=object)
+        locator = RulingSentenceLocator(keywords=schema.disposition_keywords)
         disposition = build_disposition_pipeline(schema, self.folds)
-        oof = _out_of_fold(disposition, texts, dispositions, splits, multilabel=False)
+        say("disposition: out-of-fold predictions for the review threshold")
+        oof = np.zeros((len(texts), len(set(dispositions))))
+        for train_idx, test_idx in splits:  # the locator too is refitted without the held-out fold
+            fold_locator = clone(locator).fit(_rows(texts, train_idx), evidence[train_idx])
+            fold_texts = _rows(texts, train_idx)
+            oof[test_idx] = _aligned_proba(
+                clone(disposition).fit(fold_locator.transform(fold_texts), dispositions[train_idx]),
+                fold_locator.transform(_rows(texts, test_idx)), sorted(set(dispositions)))
+        say("ruling sentences: learning from evidence quotes")
+        self.locator_ = locator.fit(texts, evidence)
+        frame = self.locator_.transform(texts)
         classes = np.array(sorted(set(dispositions)), dtype=object)
         self.review_threshold_ = choose_review_threshold(
             oof, classes, dispositions, schema.unknown_disposition, self.review_precision)
         say("disposition: final fit")
         disposition.set_params(cv=splits)
-        self.disposition_ = disposition.fit(texts, dispositions)
+        self.disposition_ = disposition.fit(frame, dispositions)
         self.disposition_.set_params(cv=self.folds)  # the splits were data, not a setting to keep
 
         say("reasons: out-of-fold predictions for per-reason thresholds")
@@ -106,7 +123,7 @@ class MotionOutcomeModel(BaseEstimator):
         y_reasons = binarizer.fit_transform(reasons)
         reasons_pipe = build_reasons_pipeline(schema)
         present = y_reasons.sum(axis=0) > 0
-        oof_reasons = _out_of_fold(reasons_pipe, texts, y_reasons, splits, multilabel=True)
+        oof_reasons = _out_of_fold_multilabel(reasons_pipe, texts, y_reasons, splits)
         self.reason_thresholds_ = np.array([
             choose_f1_threshold(oof_reasons[:, j], y_reasons[:, j]) if present[j] else 1.0
             for j in range(len(schema.reasons))])
@@ -131,16 +148,21 @@ class MotionOutcomeModel(BaseEstimator):
     def motion_type_classes_(self) -> list[str]:
         return list(self.motion_type_.classes_)
 
-    def ruling_spans(self, text: str) -> list[Span]:
-        """The sentences the disposition head reads: candidates for disposition evidence."""
-        return self.disposition_.estimator.named_steps["select"].select_spans(text)
+    def rank_ruling_sentences(self, texts) -> list[list[tuple[Span, float]]]:
+        """Per text, its candidate sentences with the probability that each states the ruling."""
+        return self.locator_.score_sentences(list(texts))
+
+    def ruling_spans(self, ranked: list[tuple[Span, float]], min_score: float = 0.5) -> list[Span]:
+        """The sentences that state a ruling (best first): the disposition's evidence."""
+        return [span for span, score in ranked[: self.locator_.top_k] if score >= min_score]
 
     def predict_reason_sentences_proba(self, sentences) -> np.ndarray:
         """Reason probabilities of short pieces scored alone (no windowing): for evidence."""
         return self.reasons_.predict_proba(list(sentences))
 
-    def predict_disposition_proba(self, texts) -> np.ndarray:
-        return self.disposition_.predict_proba(list(texts))
+    def predict_disposition_proba(self, texts, ranked=None) -> np.ndarray:
+        """``ranked``: ``rank_ruling_sentences(texts)``, when the caller has it already."""
+        return self.disposition_.predict_proba(self.locator_.transform(list(texts), ranked=ranked))
 
     def predict_reasons_proba(self, texts) -> np.ndarray:
         """Highest probability per reason over the text's windows."""
@@ -174,6 +196,8 @@ def _drop_stop_words(estimator) -> None:
         children = [c.estimator for c in estimator.calibrated_classifiers_]
     elif isinstance(estimator, Pipeline):
         children = [step for _, step in estimator.steps]
+    elif isinstance(estimator, ColumnTransformer):
+        children = [t for _, t, _ in estimator.transformers_]
     elif isinstance(estimator, FeatureUnion):
         children = [t for _, t in estimator.transformer_list]
     for child in children:
@@ -195,21 +219,24 @@ def text_windows(text: str, size: int) -> list[str]:
     return windows
 
 
-def _out_of_fold(estimator, texts, y, splits, multilabel: bool) -> np.ndarray:
-    """Out-of-fold probabilities, columns in ``np.unique(y)`` order (or label order if multilabel)."""
-    if multilabel:
-        out = np.zeros(y.shape, dtype=float)
-    else:
-        classes = np.array(sorted(set(y)), dtype=object)
-        out = np.zeros((len(texts), len(classes)), dtype=float)
+def _rows(X, index):
+    return X.iloc[index] if hasattr(X, "iloc") else [X[i] for i in index]
+
+
+def _aligned_proba(fitted, X, classes) -> np.ndarray:
+    """Probabilities in ``classes`` order (a fold may lack a rare class: its column stays 0)."""
+    proba = fitted.predict_proba(X)
+    out = np.zeros((proba.shape[0], len(classes)))
+    out[:, [list(classes).index(c) for c in fitted.classes_]] = proba
+    return out
+
+
+def _out_of_fold_multilabel(estimator, texts, y, splits) -> np.ndarray:
+    """Out-of-fold probabilities of a multi-label estimator, one column per label."""
+    out = np.zeros(y.shape, dtype=float)
     for train_idx, test_idx in splits:
-        fitted = clone(estimator).fit([texts[i] for i in train_idx], y[train_idx])
-        proba = fitted.predict_proba([texts[i] for i in test_idx])
-        if multilabel:
-            out[test_idx] = proba
-        else:
-            columns = [list(classes).index(c) for c in fitted.classes_]
-            out[np.ix_(test_idx, columns)] = proba
+        out[test_idx] = clone(estimator).fit(_rows(texts, train_idx), y[train_idx]).predict_proba(
+            _rows(texts, test_idx))
     return out
 
 

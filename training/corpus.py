@@ -63,23 +63,12 @@ def read_corpus(path: str | Path, schema: LabelSchema | None = None, *, require_
     ``require_labels``: each record must carry the label fields (for training and evaluation).
     """
     path = Path(path)
-    if not path.exists():
-        raise CorpusError(path, None, "no such file or folder")
-    if path.is_dir():
-        rows = _folder_rows(path)
-    elif path.suffix.lower() == ".csv":
-        rows = _csv_rows(path)
-    elif path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        rows = _jsonl_rows(path)
-    else:
-        raise CorpusError(path, None, "unknown corpus format: expected .jsonl, .csv or a folder of .txt/.pdf files")
+    rows = corpus_rows(path)
     corpus = Corpus(records=[], source=str(path))
     seen: dict[str, int | None] = {}
     for line, row in rows:
         try:
-            if isinstance(row, CorpusError):
-                raise row
-            record = _to_record(path, line, row, schema, require_labels)
+            record = record_from_row(path, line, row, schema, require_labels)
             if record.id in seen:
                 raise CorpusError(path, line, f"duplicate id '{record.id}' (first at line {seen[record.id]})")
             seen[record.id] = line
@@ -91,6 +80,29 @@ def read_corpus(path: str | Path, schema: LabelSchema | None = None, *, require_
     if not corpus.records:
         raise CorpusError(path, None, "no usable records" + (f" ({len(corpus.skipped)} skipped)" if corpus.skipped else ""))
     return corpus
+
+
+def corpus_rows(path: str | Path) -> Iterator[tuple[int | None, Any]]:
+    """Raw ``(line, row)`` pairs of a corpus file or folder, read lazily; a row that cannot be
+    parsed comes as a ``CorpusError`` in place of the row, so the caller decides to stop or skip."""
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(path, None, "no such file or folder")
+    if path.is_dir():
+        return _folder_rows(path)
+    if path.suffix.lower() == ".csv":
+        return _csv_rows(path)
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        return _jsonl_rows(path)
+    raise CorpusError(path, None, "unknown corpus format: expected .jsonl, .csv or a folder of .txt/.pdf files")
+
+
+def record_from_row(path: str | Path, line: int | None, row: Any, schema: LabelSchema | None = None,
+                    require_labels: bool = False) -> Record:
+    """One row of ``corpus_rows`` checked and turned into a ``Record``; raises ``CorpusError``."""
+    if isinstance(row, CorpusError):
+        raise row
+    return _to_record(Path(path), line, row, schema, require_labels)
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
@@ -106,7 +118,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield number, CorpusError(path, number, f"malformed JSON ({exc.msg} at column {exc.colno})")
+                yield number, CorpusError(path, number, f"malformed JSON ({exc.msg} at character {exc.pos + 1})")
                 continue
             yield number, row
 

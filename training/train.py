@@ -22,7 +22,7 @@ def data_hash(records: list[Record]) -> str:
     """sha256 over the ids, texts and labels used, in order: names exactly what a model saw."""
     digest = hashlib.sha256()
     for r in records:
-        row = {"id": r.id, "text": r.text, **{k: r.label(k) for k in LABEL_FIELDS}}
+        row = {"id": r.id, "text": r.text, **{k: r.label(k) for k in (*LABEL_FIELDS, "evidence")}}
         digest.update(json.dumps(row, sort_keys=True, ensure_ascii=False).encode())
         digest.update(b"\n")
     return digest.hexdigest()
@@ -33,7 +33,8 @@ def fit_model(records: list[Record], schema: LabelSchema, seed: int = 0,
     return MotionOutcomeModel(schema=schema.to_dict(), seed=seed).fit(
         [r.text for r in records], [r.label("disposition") for r in records],
         [r.label("reasons") for r in records], [r.label("motion_type") for r in records],
-        groups=[r.group for r in records], progress=progress)
+        groups=[r.group for r in records], evidence=[r.label("evidence") for r in records],
+        progress=progress)
 
 
 def compare_with_baselines(predictor: Predictor, train: list[Record], test: list[Record],

@@ -1,0 +1,42 @@
+import numpy as np
+
+from model.features import KeywordCounter, KeywordFeatures, RulingSentenceSelector, is_ruling_sentence
+from model.schema import load_schema
+
+SCHEMA = load_schema()
+
+
+def test_keyword_counter_counts_each_label_in_one_pass():
+    counter = KeywordCounter({"a": [r"\bdeny\b", r"\bdenied\b"], "b": [r"\bgrant\b"], "empty": []})
+    assert counter.labels == ["a", "b"]
+    assert counter.counts("Deny it; it is denied, not grant.").tolist() == [2.0, 1.0]
+    assert not counter.any("nothing here")
+
+
+def test_ruling_sentence_needs_a_frame_and_no_case_citation():
+    counter = KeywordCounter(SCHEMA.disposition_keywords)
+    assert is_ruling_sentence("The motion for compassionate release is DENIED.", counter)
+    assert not is_ruling_sentence("United States v. Doe, 990 F.3d 100 (2d Cir. 2021) (denying relief).", counter)
+    assert not is_ruling_sentence("He was sentenced to 120 months.", counter)
+    # a parenthetical about another case does not make a ruling sentence
+    assert not is_ruling_sentence("See Doe (denying release to a defendant with asthma).", counter)
+
+
+def test_selector_reads_only_the_opening_and_closing_windows():
+    middle = "Another court denied a similar motion. " * 200
+    text = "The motion is granted. " + middle + "IT IS ORDERED that the motion is GRANTED."
+    selector = RulingSentenceSelector(keywords=SCHEMA.disposition_keywords, window_chars=300)
+    chosen = [text[s.start:s.end] for s in selector.select_spans(text)]
+    assert chosen[0] == "The motion is granted."
+    assert chosen[-1] == "IT IS ORDERED that the motion is GRANTED."
+    assert all("Another court" not in c for c in chosen[:1] + chosen[-1:])
+
+
+def test_keyword_features_mark_first_last_and_empty():
+    features = KeywordFeatures(keywords={"g": [r"grant"], "d": [r"den"]}).fit([""])
+    X = features.transform(["grant \n|| den", ""]).toarray()
+    names = list(features.get_feature_names_out())
+    row = dict(zip(names, X[0]))
+    assert row["all:g"] == np.log1p(1) and row["first:g"] == np.log1p(1) and row["first:d"] == 0
+    assert row["last:d"] == np.log1p(1) and row["empty"] == 0
+    assert dict(zip(names, X[1]))["empty"] == np.log1p(1)
