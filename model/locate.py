@@ -59,7 +59,8 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
 
     ``fit(texts, evidence)`` learns from evidence quotes (None where the text states no ruling:
     all its sentences are negatives). ``transform(texts)`` gives a DataFrame with ``focus`` (the
-    ``top_k`` best sentences, best first) and ``ruling_score`` (the best sentence's probability).
+    ``top_k`` best sentences, best first), ``ruling_score`` (the best sentence's probability) and
+    ``text`` (the whole text, for context such as a lack of jurisdiction argued elsewhere).
     """
 
     def __init__(self, keywords: Mapping[str, Sequence[str]] | None = None, window_chars: int = 4000,
@@ -108,8 +109,6 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
             self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
                                                   random_state=0)
             self.classifier_.fit(self._features(sentences, positions), labels)
-            if hasattr(self.vectorizer_, "stop_words_"):
-                del self.vectorizer_.stop_words_
         return self
 
     def score_sentences(self, texts: Sequence[str]) -> list[list[tuple[Span, float]]]:
@@ -139,4 +138,4 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
             top = ranked[: self.top_k]
             focus.append(SENTENCE_SEPARATOR.join(text[s.start:s.end] for s, _ in top))
             best.append(top[0][1] if top else 0.0)
-        return pd.DataFrame({"focus": focus, "ruling_score": best})
+        return pd.DataFrame({"focus": focus, "ruling_score": best, "text": texts})

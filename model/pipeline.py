@@ -30,14 +30,17 @@ from model.sentences import Span
 
 
 def build_disposition_pipeline(schema: LabelSchema, folds: int = 5) -> CalibratedClassifierCV:
-    """Reads the frame made by ``RulingSentenceLocator.transform`` (columns ``focus`` and
-    ``ruling_score``): the locator is fitted first, on evidence quotes, and runs once per text.
+    """Reads the frame made by ``RulingSentenceLocator.transform`` (columns ``focus``,
+    ``ruling_score`` and ``text``): the locator is fitted first, on evidence quotes, and runs once
+    per text. The whole text contributes only keyword counts (context: 'jurisdiction', 'moot'),
+    never its n-grams, which speak of every other ruling the decision mentions.
     ``cv`` is an int here; ``MotionOutcomeModel.fit`` swaps in grouped splits while fitting."""
     keywords = schema.disposition_keywords
     base = Pipeline([
         ("features", ColumnTransformer([
             ("ngrams", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=2), "focus"),
             ("keywords", KeywordFeatures(keywords=keywords), "focus"),
+            ("context", KeywordFeatures(keywords=keywords, positional=False), "text"),
             ("ruling_score", "passthrough", ["ruling_score"]),
         ])),
         ("classify", LogisticRegression(C=10.0, class_weight="balanced", solver="newton-cg", max_iter=5000)),
@@ -132,13 +135,18 @@ class MotionOutcomeModel(BaseEstimator):
 
         say("motion type: fit")
         self.motion_type_ = build_motion_type_pipeline().fit(texts, list(motion_types))
-        _drop_stop_words(self)
         return self
+
+    def __getstate__(self):
+        # Vectorizers re-create id()-valued caches on every transform; drop them whenever the
+        # model is saved, so the same fitted model always saves to the same content.
+        _drop_stop_words(self)
+        return super().__getstate__()
 
     # -- prediction: the interface ``model.predict.Predictor`` relies on ------------------------
     @property
     def disposition_classes_(self) -> list[str]:
-        return list(self.disposition_.classes_)
+        return [str(c) for c in self.disposition_.classes_]
 
     @property
     def reason_labels_(self) -> list[str]:
@@ -146,7 +154,7 @@ class MotionOutcomeModel(BaseEstimator):
 
     @property
     def motion_type_classes_(self) -> list[str]:
-        return list(self.motion_type_.classes_)
+        return [str(c) for c in self.motion_type_.classes_]
 
     def rank_ruling_sentences(self, texts) -> list[list[tuple[Span, float]]]:
         """Per text, its candidate sentences with the probability that each states the ruling."""
@@ -191,7 +199,8 @@ def _drop_stop_words(estimator) -> None:
         return
     children = []
     if isinstance(estimator, MotionOutcomeModel):
-        children = [estimator.disposition_, estimator.reasons_, estimator.motion_type_]
+        children = [estimator.disposition_, estimator.reasons_, estimator.motion_type_,
+                    getattr(estimator.locator_, "vectorizer_", None)]
     elif isinstance(estimator, CalibratedClassifierCV):
         children = [c.estimator for c in estimator.calibrated_classifiers_]
     elif isinstance(estimator, Pipeline):

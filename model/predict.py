@@ -30,7 +30,7 @@ class Predictor:
     """A loaded model plus its metadata; ``predict`` is pure and thread-safe.
 
     ``model`` is any object with the prediction interface of ``MotionOutcomeModel`` (schema,
-    fitted thresholds and class lists, ``predict_*_proba``, ``ruling_spans``).
+    fitted thresholds and class lists, ``predict_*_proba``, ``rank_ruling_sentences``, ``ruling_spans``).
     """
 
     def __init__(self, model: MotionOutcomeModel, metadata: dict[str, Any]):
@@ -44,17 +44,24 @@ class Predictor:
         model, metadata = load_model(directory)
         return cls(model, metadata)
 
-    def predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
+    def predict(self, documents: Sequence[Document], with_citations: bool = False,
+                with_metadata: bool = False) -> list[dict[str, Any]]:
+        """``with_citations``/``with_metadata`` add the optional ``citations`` (model.citations) and
+        ``metadata`` (model.extract: court, circuit, date, judge, docket, defendant) fields."""
         texts = [d.text for d in documents]
         if not texts:
             return []
         model = self.model
         disposition_classes = model.disposition_classes_
-        p_disposition = model.predict_disposition_proba(texts)
+        schema_order = model.schema["disposition"]["labels"]
+        order = sorted(((c, k) for k, c in enumerate(disposition_classes)),
+                       key=lambda ck: schema_order.index(ck[0]) if ck[0] in schema_order else len(schema_order))
+        ranked = model.rank_ruling_sentences(texts)
+        p_disposition = model.predict_disposition_proba(texts, ranked=ranked)
         p_reasons = model.predict_reasons_proba(texts)
         p_motion = model.predict_motion_type_proba(texts)
         motion_classes = model.motion_type_classes_
-        ruling_spans = [model.ruling_spans(t) for t in texts]
+        ruling_spans = [model.ruling_spans(r) for r in ranked]
         disposition_evidence = self._disposition_evidence(texts, ruling_spans, p_disposition.argmax(axis=1))
         reason_hits = p_reasons >= model.reason_thresholds_
         reason_evidence = self._reason_evidence(texts, reason_hits)
@@ -74,7 +81,7 @@ class Predictor:
             results.append({
                 "id": document.id,
                 "disposition": disposition,
-                "disposition_probabilities": {c: round(float(p), 4) for c, p in zip(disposition_classes, p_disposition[i])},
+                "disposition_probabilities": {c: round(float(p_disposition[i, k]), 4) for c, k in order},
                 "disposition_evidence": disposition_evidence[i],
                 "reasons": reasons,
                 "motion_type": motion_classes[int(p_motion[i].argmax())],
@@ -82,20 +89,21 @@ class Predictor:
                 "needs_review": needs_review,
                 "model_version": self.model_version,
             })
+        if with_citations:
+            from model.citations import find_citations
+            for row, text in zip(results, texts):
+                row["citations"] = find_citations(text)
+        if with_metadata:
+            from model.extract import extract_metadata
+            for row, text in zip(results, texts):
+                row["metadata"] = extract_metadata(text)
         return results
 
     def _disposition_evidence(self, texts, ruling_spans, top_index) -> list[list[dict]]:
-        """Among ruling sentences, the one the disposition head finds most telling of its answer."""
-        flat = [(i, span) for i, spans in enumerate(ruling_spans) for span in spans]
-        if not flat:
-            return [[] for _ in texts]
-        proba = self.model.predict_disposition_proba([texts[i][s.start:s.end] for i, s in flat])
-        best: dict[int, tuple[float, Span]] = {}
-        for (i, span), row in zip(flat, proba):
-            score = row[top_index[i]]
-            if i not in best or score > best[i][0]:
-                best[i] = (score, span)
-        return [[_quote(texts[i], best[i][1])] if i in best else [] for i in range(len(texts))]
+        """The sentences the model reads as the court's ruling; none when it predicts unknown."""
+        classes = self.model.disposition_classes_
+        return [[] if classes[top] == self.unknown else [_quote(text, span) for span in spans]
+                for text, spans, top in zip(texts, ruling_spans, top_index)]
 
     def _reason_evidence(self, texts, hits: np.ndarray) -> list[dict[str, list[dict]]]:
         """For each predicted reason, the sentences that score highest for it alone."""

@@ -67,6 +67,25 @@ def test_save_load_roundtrip_is_deterministic_and_checked(fitted, records, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m1", "m2"]
 
 
+def test_training_is_deterministic_for_a_seed(fitted, records, tmp_path):
+    train = [r for r in records if r["split"] == "train"]
+    again = MotionOutcomeModel(schema=SCHEMA.to_dict(), folds=3).fit(
+        [r["text"] for r in train], [r["disposition"] for r in train], [r["reasons"] for r in train],
+        [r["motion_type"] for r in train], evidence=[r["evidence"] for r in train])
+    first = save_model(fitted, tmp_path / "a", {}, "card")
+    second = save_model(again, tmp_path / "b", {}, "card")
+    assert first["model_version"] == second["model_version"]
+
+
+def test_one_document_or_many(fitted):
+    predictor = Predictor(fitted, {})
+    one = predictor.predict([Document("x", "The motion for compassionate release is DENIED.")])
+    assert len(one) == 1 and one[0]["disposition"] == "denied"
+    many = predictor.predict([Document(str(i), "The motion is GRANTED.") for i in range(300)])
+    assert [r["id"] for r in many] == [str(i) for i in range(300)]
+    assert all(isinstance(r["motion_type"], str) and type(r["motion_type"]) is str for r in many)
+
+
 def test_incompatible_or_tampered_models_fail_clearly(fitted, tmp_path):
     save_model(fitted, tmp_path / "m", {}, "card")
     metadata_path = tmp_path / "m" / "metadata.json"

@@ -25,6 +25,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--eval-split", default="dev", help="split to evaluate on after training ('' to skip)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--skip-invalid", action="store_true", help="skip and count invalid records instead of stopping")
+    p.add_argument("--streaming", action="store_true",
+                   help="out-of-core: read the corpus (a file or a quoted glob of partitions) in chunks; memory bounded by --chunk-size")
+    p.add_argument("--chunk-size", type=int, default=1000, help="records per chunk with --streaming")
+    p.add_argument("--epochs", type=int, default=5, help="passes over the corpus with --streaming (1 is enough for large corpora)")
     p.set_defaults(run=run_train)
 
     p = commands.add_parser("evaluate", help="metrics of a saved model on a labeled split, beside baselines")
@@ -38,14 +42,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     p = commands.add_parser("predict", help="predict dispositions and reasons for unlabeled decisions")
     p.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
-    p.add_argument("--input", required=True, help=".jsonl or .csv with id and text, or a folder of .txt/.pdf")
-    p.add_argument("--output", required=True, help="JSONL file to write ('-' for standard output)")
+    p.add_argument("--input", required=True, help=".jsonl or .csv with id and text, or a folder of .txt/.pdf; with --dask, a quoted glob of partitions ('corpus/*.jsonl')")
+    p.add_argument("--output", required=True, help="JSONL file to write ('-' for standard output); with --dask, a directory (one file per input partition)")
+    p.add_argument("--dask", default=None, metavar="local|tcp://HOST:PORT",
+                   help="score partitions on a Dask cluster: 'local' starts one on this machine, an address uses a running scheduler")
+    p.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="output format with --dask")
+    p.add_argument("--workers", type=int, default=None, help="workers of a --dask local cluster (default: one per core)")
+    p.add_argument("--retries", type=int, default=2, help="retries of a failed partition with --dask")
     p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--citations", action="store_true", help="add the cited authorities (field 'citations')")
+    p.add_argument("--metadata", action="store_true", help="add court, circuit, date, judge, docket, defendant read from the text (field 'metadata')")
     p.add_argument("--skip-invalid", action="store_true")
     p.set_defaults(run=run_predict)
 
 
 def run_train(args) -> int:
+    if args.streaming:
+        from training.streaming_train import run_from_args
+        return run_from_args(args, _say)
     from training.train import train
     train(args.corpus, args.out, schema_path=args.schema, split=args.split, eval_split=args.eval_split,
           seed=args.seed, skip_invalid=args.skip_invalid, progress=_say)
@@ -77,6 +91,9 @@ def run_evaluate(args) -> int:
 
 
 def run_predict(args) -> int:
+    if args.dask:
+        from training.dask_predict import run_from_args
+        return run_from_args(args, _say)
     from model.predict import Document, Predictor
     from training.corpus import read_corpus
     from training.output import AtomicJsonl
@@ -92,7 +109,8 @@ def run_predict(args) -> int:
     with AtomicJsonl(args.output) as sink:
         for lo in range(0, len(records), args.batch_size):
             batch = records[lo:lo + args.batch_size]
-            for row in predictor.predict([Document(r.id, r.text) for r in batch]):
+            for row in predictor.predict([Document(r.id, r.text) for r in batch],
+                                         with_citations=args.citations, with_metadata=args.metadata):
                 sink.write(row)
             done += len(batch)
             rate = done / max(1e-9, time.perf_counter() - started)

@@ -1,0 +1,351 @@
+"""A model trained one chunk at a time, for corpora larger than memory.
+
+The in-memory ``MotionOutcomeModel`` learns a vocabulary (TF-IDF) and cross-validates over all
+records at once. Here every transformer is stateless (hashed n-grams and the schema's keyword
+features, on the same ruling sentences and openings the in-memory model reads) and every
+classifier learns by ``partial_fit``, so memory depends on the chunk size and ``n_features``,
+never on the number of records.
+
+Thresholds cannot come from out-of-fold predictions without holding the corpus. Instead a fixed
+share of decision groups (chosen by hashing the group, so copies of one decision stay together)
+is held out of training, a bounded reservoir sample of them is kept, and after the last chunk the
+review threshold, per-reason thresholds and a probability temperature are chosen on it.
+``finish`` then keeps only what prediction needs (the learners' weights, see ``SparseLinear``),
+so a finished model is small and loads fast, and cannot be trained further.
+The prediction interface is the one ``model.predict.Predictor`` relies on.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import minimize_scalar
+from scipy.special import expit
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import SGDClassifier
+
+from model.features import SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector
+from model.pipeline import choose_f1_threshold, choose_review_threshold, text_windows
+from model.schema import LabelSchema
+from model.sentences import Span
+
+# Fewer held-out positives than this and a reason keeps the default threshold 0.5: an F1-optimal
+# threshold on two or three examples is noise.
+MIN_THRESHOLD_POSITIVES = 5
+
+# texts, dispositions, reasons (lists of labels), motion types, groups (or None)
+Chunk = tuple[Sequence[str], Sequence[str], Sequence[Sequence[str]], Sequence[str], Sequence[str] | None]
+
+
+def _softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class SparseLinear:
+    """Linear decision values ``X @ coef.T + intercept``, the only part of a fitted SGD learner
+    that prediction needs (its averaging state is three times the size). ``coef`` is kept as the
+    plain arrays of a CSR matrix, which skops stores without trusting scipy types; hashed columns
+    that no training text reached stay zero and cost nothing."""
+
+    def __init__(self, coef, intercept):
+        coef = sparse.csr_matrix(coef)
+        self.data, self.indices, self.indptr = coef.data, coef.indices, coef.indptr
+        self.shape = [int(n) for n in coef.shape]
+        self.intercept = np.asarray(intercept, dtype=float)
+
+    @classmethod
+    def from_sgd(cls, classifier: SGDClassifier, rows: slice = slice(None)) -> "SparseLinear":
+        """One row per class, also for two classes (where the learner keeps one)."""
+        coef, intercept = np.asarray(classifier.coef_), np.asarray(classifier.intercept_)
+        if len(classifier.classes_) == 2 and coef.shape[0] == 1:
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+        return cls(coef[rows], intercept[rows])
+
+    @classmethod
+    def stack(cls, heads: Sequence["SparseLinear"]) -> "SparseLinear":
+        return cls(sparse.vstack([h.coef for h in heads]), np.concatenate([h.intercept for h in heads]))
+
+    @property
+    def coef(self) -> sparse.csr_matrix:
+        cached = getattr(self, "_coef", None)
+        if cached is None:
+            cached = self._coef = sparse.csr_matrix((self.data, self.indices, self.indptr), shape=tuple(self.shape))
+        return cached
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_coef"}
+
+    def scores(self, X) -> np.ndarray:
+        return np.asarray((X @ self.coef.T).toarray()) + self.intercept
+
+
+def _fit_temperature(scores: np.ndarray, truth_index: np.ndarray) -> float:
+    """The temperature that minimises held-out log loss: one number, so a small sample suffices."""
+    if len(truth_index) < 20:
+        return 1.0
+
+    def nll(log_t: float) -> float:
+        p = _softmax(scores, float(np.exp(log_t)))
+        return float(-np.mean(np.log(p[np.arange(len(p)), truth_index] + 1e-12)))
+
+    return float(np.exp(minimize_scalar(nll, bounds=(-4.0, 4.0), method="bounded").x))
+
+
+class _Reservoir:
+    """A uniform sample of at most ``size`` items from a stream of unknown length (Algorithm R)."""
+
+    def __init__(self, size: int, seed: int):
+        self.size, self.items, self.seen = size, [], 0
+        self.rng = np.random.default_rng(seed)
+
+    def offer(self, item) -> None:
+        self.seen += 1
+        if len(self.items) < self.size:
+            self.items.append(item)
+        else:
+            j = int(self.rng.integers(0, self.seen))
+            if j < self.size:
+                self.items[j] = item
+
+
+class StreamingMotionOutcomeModel(BaseEstimator):
+    """All three heads, learned chunk by chunk with SGD (logistic loss).
+
+    ``schema``: the label schema as a dict (``LabelSchema.to_dict()``). ``n_features``: hashed
+    n-gram columns per head (memory and model size grow with it, not with the corpus).
+    ``epochs``: passes over the stream (more than one needs a re-iterable source, see ``fit``).
+    ``holdout_fraction`` of decision groups is held out for thresholds, at most ``holdout_size``
+    records of it kept. ``review_precision`` and ``reason_window_chars``: as in
+    ``MotionOutcomeModel``.
+    """
+
+    def __init__(self, schema: dict | None = None, n_features: int = 2 ** 18, alpha: float = 1e-4,
+                 average: bool | int = True,
+                 epochs: int = 5, holdout_fraction: float = 0.1, holdout_size: int = 2000,
+                 review_precision: float = 0.98, reason_window_chars: int = 2500, seed: int = 0):
+        self.schema = schema
+        self.n_features = n_features
+        self.alpha = alpha
+        self.average = average
+        self.epochs = epochs
+        self.holdout_fraction = holdout_fraction
+        self.holdout_size = holdout_size
+        self.review_precision = review_precision
+        self.reason_window_chars = reason_window_chars
+        self.seed = seed
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, chunks: Iterable[Chunk] | Callable[[], Iterable[Chunk]], progress=None):
+        """Learn from ``chunks`` (tuples of texts, dispositions, reasons, motion types, groups).
+        With ``epochs > 1`` pass a callable that returns a fresh iterable on each call."""
+        say = progress or (lambda message: None)
+        if self.epochs > 1 and not callable(chunks):
+            raise TypeError("epochs > 1 needs chunks as a callable returning a fresh iterable per pass")
+        self.start()
+        for epoch in range(self.epochs):
+            done = 0
+            for chunk in (chunks() if callable(chunks) else chunks):
+                done += self.partial_fit(*chunk, first_pass=epoch == 0)
+            say(f"epoch {epoch + 1}/{self.epochs}: trained on {done} records "
+                f"({self.n_held_out_} held out for thresholds)")
+        return self.finish(progress=say)
+
+    def start(self) -> "StreamingMotionOutcomeModel":
+        """Fresh, unfitted heads; ``partial_fit`` calls follow, then ``finish``."""
+        schema = LabelSchema.from_dict(self.schema)
+        hashed = dict(n_features=self.n_features, alternate_sign=False, norm="l2")
+        self.selector_ = RulingSentenceSelector(keywords=schema.disposition_keywords)
+        self.disposition_ngrams_ = HashingVectorizer(ngram_range=(1, 3), **hashed)
+        self.disposition_keywords_ = KeywordFeatures(keywords=schema.disposition_keywords).fit([])
+        self.reason_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
+        self.reason_keywords_ = KeywordFeatures(keywords=schema.reason_keywords, positional=False).fit([])
+        self.opening_ = OpeningText(chars=3000)
+        self.motion_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
+
+        def sgd(offset: int) -> SGDClassifier:
+            return SGDClassifier(loss="log_loss", alpha=self.alpha, average=self.average, random_state=self.seed + offset)
+
+        self.disposition_clf_ = sgd(0)
+        self.reason_clfs_ = [sgd(1 + j) for j in range(len(schema.reasons))]
+        self.motion_type_clf_ = sgd(100)
+        self._disposition_labels = np.array(sorted(schema.dispositions))
+        self._motion_labels = np.array(sorted(schema.motion_types))
+        self._counts = {"disposition": np.zeros(len(self._disposition_labels)),
+                        "motion_type": np.zeros(len(self._motion_labels)),
+                        "reasons_pos": np.zeros(len(schema.reasons)), "n": 0}
+        self._holdout = _Reservoir(self.holdout_size, self.seed)
+        self._rng = np.random.default_rng(self.seed)
+        self.n_trained_ = 0
+        self.n_held_out_ = 0
+        return self
+
+    def held_out(self, group: str) -> bool:
+        """Whether a decision group is kept out of training (same answer on every pass)."""
+        bucket = int.from_bytes(hashlib.blake2b(f"{self.seed}:{group}".encode(), digest_size=4).digest(), "big")
+        return bucket / 0xFFFFFFFF < self.holdout_fraction
+
+    def partial_fit(self, texts, dispositions, reasons, motion_types, groups=None, *, first_pass: bool = True) -> int:
+        """Learn from one chunk; returns how many of its records were trained on."""
+        texts = list(texts)
+        groups = list(groups) if groups is not None else texts  # each text its own group
+        keep = []
+        for i, group in enumerate(groups):
+            if self.held_out(group):
+                if first_pass:
+                    self.n_held_out_ += 1
+                    self._holdout.offer((texts[i], dispositions[i], list(reasons[i]), motion_types[i]))
+            else:
+                keep.append(i)
+        if not keep:
+            return 0
+        keep = self._rng.permutation(keep)  # SGD wants shuffled input; a chunk is a local shuffle
+        texts = [texts[i] for i in keep]
+        y_disp = np.asarray([str(dispositions[i]) for i in keep])
+        y_motion = np.asarray([str(motion_types[i]) for i in keep])
+        reason_labels = self.reason_labels_
+        y_reasons = np.array([[label in set(reasons[i]) for label in reason_labels] for i in keep], dtype=int)
+
+        counts = self._counts
+        counts["n"] += len(keep)
+        counts["disposition"] += [np.sum(y_disp == c) for c in self._disposition_labels]
+        counts["motion_type"] += [np.sum(y_motion == c) for c in self._motion_labels]
+        counts["reasons_pos"] += y_reasons.sum(axis=0)
+
+        X_disp = self._disposition_features(texts)
+        self.disposition_clf_.partial_fit(X_disp, y_disp, classes=self._disposition_labels,
+                                          sample_weight=self._balanced(y_disp, self._disposition_labels,
+                                                                       counts["disposition"]))
+        X_reason = self._reason_features(texts)
+        for j, clf in enumerate(self.reason_clfs_):
+            pos = counts["reasons_pos"][j]
+            w_pos = counts["n"] / (2 * pos) if pos else 1.0
+            w_neg = counts["n"] / (2 * (counts["n"] - pos)) if counts["n"] > pos else 1.0
+            weight = np.where(y_reasons[:, j] == 1, w_pos, w_neg)
+            clf.partial_fit(X_reason, y_reasons[:, j], classes=np.array([0, 1]), sample_weight=weight)
+        self.motion_type_clf_.partial_fit(self._motion_features(texts), y_motion, classes=self._motion_labels,
+                                          sample_weight=self._balanced(y_motion, self._motion_labels,
+                                                                       counts["motion_type"]))
+        self.n_trained_ += len(keep) if first_pass else 0
+        return len(keep)
+
+    @staticmethod
+    def _balanced(y: np.ndarray, labels: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """'balanced' class weights from the counts seen so far (partial_fit cannot take 'balanced')."""
+        seen = counts > 0
+        weights = np.where(seen, counts.sum() / (max(1, seen.sum()) * np.maximum(counts, 1)), 1.0)
+        lookup = dict(zip(labels, weights))
+        return np.array([lookup[v] for v in y])
+
+    def finish(self, progress=None) -> "StreamingMotionOutcomeModel":
+        """Choose thresholds and temperatures on the held-out sample, then drop the sample."""
+        say = progress or (lambda message: None)
+        if self.n_trained_ == 0:
+            raise ValueError("no records were trained on (all held out?); lower holdout_fraction")
+        held = self._holdout.items
+        self.disposition_weights_ = SparseLinear.from_sgd(self.disposition_clf_)
+        self.reason_weights_ = SparseLinear.stack([SparseLinear.from_sgd(clf, slice(1, 2))  # the positive class
+                                                   for clf in self.reason_clfs_])
+        self.motion_type_weights_ = SparseLinear.from_sgd(self.motion_type_clf_)
+        self.disposition_labels_ = [str(c) for c in self.disposition_clf_.classes_]
+        self.motion_type_labels_ = [str(c) for c in self.motion_type_clf_.classes_]
+        self.temperature_ = 1.0
+        self.motion_temperature_ = 1.0
+        self.review_threshold_ = 1.0
+        trained_pos = self._counts["reasons_pos"] > 0
+        self.reason_thresholds_ = np.where(trained_pos, 0.5, 1.0)
+        if held:
+            say(f"choosing thresholds on {len(held)} held-out records")
+            texts = [h[0] for h in held]
+            truth = np.asarray([h[1] for h in held], dtype=object)
+            classes = np.asarray(self.disposition_classes_, dtype=object)
+            index = {c: i for i, c in enumerate(classes)}
+            scores = self.disposition_weights_.scores(self._disposition_features(texts))
+            self.temperature_ = _fit_temperature(scores, np.array([index[t] for t in truth]))
+            schema = self.schema["disposition"]
+            self.review_threshold_ = choose_review_threshold(
+                _softmax(scores, self.temperature_), classes, truth, schema.get("unknown"), self.review_precision)
+            motion_index = {c: i for i, c in enumerate(self.motion_type_classes_)}
+            self.motion_temperature_ = _fit_temperature(
+                self.motion_type_weights_.scores(self._motion_features(texts)),
+                np.array([motion_index[h[3]] for h in held]))
+            y = np.array([[label in set(h[2]) for label in self.reason_labels_] for h in held], dtype=int)
+            proba = self.predict_reasons_proba(texts)
+            for j in range(len(self.reason_labels_)):
+                if trained_pos[j] and y[:, j].sum() >= MIN_THRESHOLD_POSITIVES:
+                    self.reason_thresholds_[j] = choose_f1_threshold(proba[:, j], y[:, j])
+        else:
+            say("warning: no held-out records; default thresholds (every prediction flagged for review)")
+        self.n_threshold_records_ = len(held)
+        for name in ("_holdout", "_rng", "_counts", "disposition_clf_", "reason_clfs_", "motion_type_clf_",
+                     "_disposition_labels", "_motion_labels"):
+            delattr(self, name)
+        return self
+
+    # -- features ------------------------------------------------------------------------------
+    def _disposition_features(self, texts, selected=None):
+        selected = self.selector_.transform(texts) if selected is None else selected
+        return sparse.hstack([self.disposition_ngrams_.transform(selected),
+                              self.disposition_keywords_.transform(selected)], format="csr")
+
+    def _reason_features(self, texts):
+        return sparse.hstack([self.reason_ngrams_.transform(texts),
+                              self.reason_keywords_.transform(texts)], format="csr")
+
+    def _motion_features(self, texts):
+        return self.motion_ngrams_.transform(self.opening_.transform(texts))
+
+    # -- prediction: the interface ``model.predict.Predictor`` relies on ------------------------
+    @property
+    def disposition_classes_(self) -> list[str]:
+        return list(self.disposition_labels_)
+
+    @property
+    def reason_labels_(self) -> list[str]:
+        return list(self.schema["reasons"]["labels"])
+
+    @property
+    def motion_type_classes_(self) -> list[str]:
+        return list(self.motion_type_labels_)
+
+    def rank_ruling_sentences(self, texts) -> list[list[tuple[Span, float]]]:
+        """Per text, the sentences the schema's keyword rules read as the ruling, each scored 1.0
+        (this model does not learn a sentence ranker: that needs the whole corpus's evidence)."""
+        return [[(span, 1.0) for span in self.selector_.select_spans(text)] for text in texts]
+
+    def ruling_spans(self, ranked: list[tuple[Span, float]], min_score: float = 0.5) -> list[Span]:
+        return [span for span, score in ranked if score >= min_score]
+
+    def predict_disposition_proba(self, texts, ranked=None) -> np.ndarray:
+        """``ranked``: ``rank_ruling_sentences(texts)``, when the caller has it already."""
+        texts = list(texts)
+        selected = None if ranked is None else [
+            SENTENCE_SEPARATOR.join(text[s.start:s.end] for s, _ in spans) for text, spans in zip(texts, ranked)]
+        return _softmax(self.disposition_weights_.scores(self._disposition_features(texts, selected)),
+                        getattr(self, "temperature_", 1.0))
+
+    def predict_reason_sentences_proba(self, sentences) -> np.ndarray:
+        return expit(self.reason_weights_.scores(self._reason_features(list(sentences))))
+
+    def predict_reasons_proba(self, texts) -> np.ndarray:
+        """Highest probability per reason over the text's windows."""
+        texts = list(texts)
+        pieces, owner = [], []
+        for i, text in enumerate(texts):
+            for piece in text_windows(text, self.reason_window_chars):
+                pieces.append(piece)
+                owner.append(i)
+        out = np.zeros((len(texts), len(self.reason_labels_)))
+        if pieces:
+            np.maximum.at(out, np.asarray(owner, dtype=int), self.predict_reason_sentences_proba(pieces))
+        return out
+
+    def predict_motion_type_proba(self, texts) -> np.ndarray:
+        texts = list(texts)
+        return _softmax(self.motion_type_weights_.scores(self._motion_features(texts)),
+                        getattr(self, "motion_temperature_", 1.0))

@@ -1,0 +1,1 @@
+"""HTTP service over a saved model: the same prediction contract as ``motion-outcome predict``."""
