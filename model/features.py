@@ -31,28 +31,63 @@ _REPORTER_CITATION = re.compile(
     r"F\.\s?App'x|L\.\s?Ed\.(?:\s?2d)?)\s+\d+|\b\d{4}\s+WL\s+\d+")
 
 
+def lowercase_pattern(pattern: str) -> str:
+    """The pattern for lower-cased text: literal letters lowered, escapes (``\\S``, ``\\B``) kept."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i:i + 2])
+            i += 2
+        else:
+            out.append(pattern[i].lower())
+            i += 1
+    return "".join(out)
+
+
+_LEADING_LITERAL = re.compile(r"\\b([a-z0-9' -]+)")
+
+
+def fast_pattern(pattern: str) -> str:
+    """``\\bword...`` as ``word(?<=\\bword)...``: the same matches, but ``re`` can then skip ahead
+    to the literal prefix instead of trying the pattern at every position (about 10x faster)."""
+    match = _LEADING_LITERAL.match(pattern)
+    if not match:
+        return pattern
+    literal, rest = match.group(1), pattern[match.end():]
+    if rest[:1] in ("?", "*", "+", "{"):  # the quantifier binds the literal's last character
+        literal, rest = literal[:-1], literal[-1] + rest
+    if len(literal) < 2:
+        return pattern
+    return f"{literal}(?<=\\b{literal}){rest}"
+
+
 class KeywordCounter:
-    """Counts matches of each label's rules in one pass over a text (one regex, a group a label).
+    """Counts matches of each label's rules (case-insensitive) in a text.
 
     Not an estimator: a compiled view of a keyword mapping, rebuilt from that mapping on demand,
-    so that persisted estimators hold only the mapping itself.
+    so that persisted estimators hold only the mapping itself. The text is lower-cased once and
+    each rule is matched on it with a literal prefix, which ``re`` searches fast.
     """
 
     def __init__(self, keywords: Mapping[str, Sequence[str]] | None):
         self.labels = [label for label, patterns in (keywords or {}).items() if patterns]
-        parts = [f"(?P<k{i}>{'|'.join(f'(?:{p})' for p in keywords[label])})"
-                 for i, label in enumerate(self.labels)]
-        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        patterns = [(i, fast_pattern(lowercase_pattern(p)))
+                    for i, label in enumerate(self.labels) for p in keywords[label]]
+        self.rules = [(i, re.compile(p)) for i, p in patterns]
+        # one pass that tells whether any rule can match: most sentences match none
+        self.screen = re.compile("|".join(f"(?:{p})" for _, p in patterns)) if patterns else None
 
     def counts(self, text: str) -> np.ndarray:
         out = np.zeros(len(self.labels))
-        if self.pattern is not None:
-            for match in self.pattern.finditer(text):
-                out[int(match.lastgroup[1:])] += 1
+        lowered = text.lower()
+        if self.screen is None or self.screen.search(lowered) is None:
+            return out
+        for i, rule in self.rules:
+            out[i] += len(rule.findall(lowered))
         return out
 
     def any(self, text: str) -> bool:
-        return self.pattern is not None and self.pattern.search(text) is not None
+        return self.screen is not None and self.screen.search(text.lower()) is not None
 
 
 def is_ruling_sentence(sentence: str, counter: KeywordCounter) -> bool:

@@ -40,3 +40,18 @@ def test_keyword_features_mark_first_last_and_empty():
     assert row["all:g"] == np.log1p(1) and row["first:g"] == np.log1p(1) and row["first:d"] == 0
     assert row["last:d"] == np.log1p(1) and row["empty"] == 0
     assert dict(zip(names, X[1]))["empty"] == np.log1p(1)
+
+
+def test_fast_patterns_match_exactly_what_the_rules_say():
+    import re
+
+    from model.features import fast_pattern, lowercase_pattern
+
+    assert fast_pattern(r"\bgrant(?:s|ed)?\b") == r"grant(?<=\bgrant)(?:s|ed)?\b"
+    assert fast_pattern(r"\bparents?\b") == r"parent(?<=\bparent)s?\b"
+    assert fast_pattern(r"\b(?:30|thirty)") == r"\b(?:30|thirty)"
+    assert lowercase_pattern(r"1B1\.13\S\B") == r"1b1\.13\S\B"
+    text = "Granted. GRANTS the regrant; grants-in-part; Parent, parents and grandparents; 1B1.13(b)(6)."
+    for rule in [r"\bgrant(?:s|ed)?\b", r"\bparents?\b", r"1B1\.13\(b\)\(6\)"]:
+        counter = KeywordCounter({"x": [rule]})
+        assert counter.counts(text)[0] == len(re.findall(rule, text, re.IGNORECASE)) > 0
