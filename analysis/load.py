@@ -1,7 +1,6 @@
 """Build the decisions table from files: a corpus, a predictions JSONL, and/or a model to run."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
@@ -13,20 +12,15 @@ from model.schema import LabelSchema, load_schema
 
 def read_predictions(path: str | Path) -> list[dict]:
     """Rows written by ``motion-outcome predict``; a malformed line stops with its number."""
-    from training.corpus import CorpusError
+    from training.corpus import CorpusError, jsonl_rows
 
     rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CorpusError(path, number, f"malformed JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or "id" not in row or "disposition" not in row:
-                raise CorpusError(path, number, "not a prediction (needs 'id' and 'disposition')")
-            rows.append(row)
+    for number, row in jsonl_rows(Path(path)):
+        if isinstance(row, CorpusError):
+            raise row
+        if not isinstance(row, dict) or "id" not in row or "disposition" not in row:
+            raise CorpusError(path, number, "not a prediction (needs 'id' and 'disposition')")
+        rows.append(row)
     return rows
 
 

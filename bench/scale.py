@@ -89,9 +89,8 @@ def real_corpus_comparison(corpus: str, work: Path) -> dict:
                      "review_accuracy_unflagged": model["disposition"]["review"]["accuracy_unflagged"],
                      "reasons_micro_f1": model["reasons"]["micro_f1"],
                      "reasons_macro_f1": model["reasons"]["macro_f1"],
-                     "motion_type_accuracy": model["motion_type"]["accuracy"],
-                     "model_dir": str(target)}
-        print(f"{name:>10} on dev: " + ", ".join(f"{k} {v}" for k, v in out[name].items() if k != "model_dir"),
+                     "motion_type_accuracy": model["motion_type"]["accuracy"]}
+        print(f"{name:>10} on dev: " + ", ".join(f"{k} {v}" for k, v in out[name].items()),
               flush=True)
     return out
 
@@ -117,6 +116,7 @@ def scoring_throughput(model_dir: Path, corpus: str, docs: int, partitions: int,
     in_process = time.perf_counter() - started
     result = {"documents": n, "partitions": len(files), "model": "streaming model trained on the real train split",
               "in_process": {"seconds": round(in_process, 2), "docs_per_second": round(n / in_process, 1)}}
+    result["in_process"]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
     print(f"in-process predict: {n} docs in {in_process:.1f} s ({n / in_process:.0f} docs/s)", flush=True)
     for workers in (1, 2):
         t0 = time.perf_counter()
@@ -132,6 +132,8 @@ def scoring_throughput(model_dir: Path, corpus: str, docs: int, partitions: int,
         seconds = summary["seconds"]
         result[f"dask_{workers}_workers"] = {
             "cluster_start_seconds": round(startup, 2), "seconds": round(seconds, 2),
+            "task_seconds_sum": round(sum(r["seconds"] for r in summary["results"]), 2),
+            "load_average_1min_after": round(os.getloadavg()[0], 2),
             "docs_per_second": round(n / seconds, 1),
             "overhead_vs_in_process": round(seconds / in_process - 1, 3) if workers == 1 else None}
         print(f"dask {workers} worker(s): {n} docs in {seconds:.1f} s ({n / seconds:.0f} docs/s; "
@@ -171,6 +173,10 @@ def main(argv=None) -> int:
                                 "--eval-split", ""], check=True, cwd=REPO, capture_output=True)
             report["dask_scoring"] = scoring_throughput(model_dir, args.corpus, args.score_docs,
                                                         args.score_partitions, work)
+    command = report.pop("command")  # which run produced each part (skipped parts keep theirs)
+    report["commands"] = {part: (previous.get("commands", {}).get(part) if name in skip else command)
+                          for part, name in (("streaming_training", "train"), ("real_corpus_dev", "compare"),
+                                             ("dask_scoring", "score"))}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {RESULTS}")

@@ -100,18 +100,23 @@ class MotionOutcomeModel(BaseEstimator):
                       .split(texts, dispositions, groups))
 
         evidence = np.asarray(evidence if evidence is not None else [None] * len(texts), dtype=object)
+        # The locator learns from texts whose ruling sentence is known: quoted, or absent because
+        # the text states no disposition. A decided record without a quote says nothing of where.
+        teaches = np.array([bool(e and str(e).strip()) or d == schema.unknown_disposition
+                            for e, d in zip(evidence, dispositions)])
         locator = RulingSentenceLocator(keywords=schema.disposition_keywords)
         disposition = build_disposition_pipeline(schema, self.folds)
         say("disposition: out-of-fold predictions for the review threshold")
         oof = np.zeros((len(texts), len(set(dispositions))))
         for train_idx, test_idx in splits:  # the locator too is refitted without the held-out fold
-            fold_locator = clone(locator).fit(_rows(texts, train_idx), evidence[train_idx])
+            taught = train_idx[teaches[train_idx]]
+            fold_locator = clone(locator).fit(_rows(texts, taught), evidence[taught])
             fold_texts = _rows(texts, train_idx)
             oof[test_idx] = _aligned_proba(
                 clone(disposition).fit(fold_locator.transform(fold_texts), dispositions[train_idx]),
                 fold_locator.transform(_rows(texts, test_idx)), sorted(set(dispositions)))
         say("ruling sentences: learning from evidence quotes")
-        self.locator_ = locator.fit(texts, evidence)
+        self.locator_ = locator.fit(_rows(texts, np.nonzero(teaches)[0]), evidence[teaches])
         frame = self.locator_.transform(texts)
         classes = np.array(sorted(set(dispositions)), dtype=object)
         self.review_threshold_ = choose_review_threshold(
@@ -174,16 +179,8 @@ class MotionOutcomeModel(BaseEstimator):
 
     def predict_reasons_proba(self, texts) -> np.ndarray:
         """Highest probability per reason over the text's windows."""
-        texts = list(texts)
-        pieces, owner = [], []
-        for i, text in enumerate(texts):
-            for piece in text_windows(text, self.reason_window_chars):
-                pieces.append(piece)
-                owner.append(i)
-        proba = self.reasons_.predict_proba(pieces) if pieces else np.zeros((0, len(self.reason_labels_)))
-        out = np.zeros((len(texts), proba.shape[1]))
-        np.maximum.at(out, np.asarray(owner, dtype=int), proba)
-        return out
+        return max_over_windows(list(texts), self.reason_window_chars, self.reasons_.predict_proba,
+                                len(self.reason_labels_))
 
     def predict_motion_type_proba(self, texts) -> np.ndarray:
         return self.motion_type_.predict_proba(list(texts))
@@ -211,6 +208,19 @@ def _drop_stop_words(estimator) -> None:
         children = [t for _, t in estimator.transformer_list]
     for child in children:
         _drop_stop_words(child)
+
+
+def max_over_windows(texts: list[str], size: int, score, n_columns: int) -> np.ndarray:
+    """``score`` (pieces -> probabilities) applied to each text's windows; the maximum per column."""
+    pieces, owner = [], []
+    for i, text in enumerate(texts):
+        for piece in text_windows(text, size):
+            pieces.append(piece)
+            owner.append(i)
+    out = np.zeros((len(texts), n_columns))
+    if pieces:
+        np.maximum.at(out, np.asarray(owner, dtype=int), score(pieces))
+    return out
 
 
 def text_windows(text: str, size: int) -> list[str]:

@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from model.features import SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector
-from model.pipeline import choose_f1_threshold, choose_review_threshold, text_windows
+from model.pipeline import choose_f1_threshold, choose_review_threshold, max_over_windows
 from model.schema import LabelSchema
 from model.sentences import Span
 
@@ -334,16 +334,8 @@ class StreamingMotionOutcomeModel(BaseEstimator):
 
     def predict_reasons_proba(self, texts) -> np.ndarray:
         """Highest probability per reason over the text's windows."""
-        texts = list(texts)
-        pieces, owner = [], []
-        for i, text in enumerate(texts):
-            for piece in text_windows(text, self.reason_window_chars):
-                pieces.append(piece)
-                owner.append(i)
-        out = np.zeros((len(texts), len(self.reason_labels_)))
-        if pieces:
-            np.maximum.at(out, np.asarray(owner, dtype=int), self.predict_reason_sentences_proba(pieces))
-        return out
+        return max_over_windows(list(texts), self.reason_window_chars, self.predict_reason_sentences_proba,
+                                len(self.reason_labels_))
 
     def predict_motion_type_proba(self, texts) -> np.ndarray:
         texts = list(texts)

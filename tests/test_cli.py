@@ -32,7 +32,7 @@ def test_malformed_jsonl(capsys, tmp_path, labeled):
     bad.write_text(labeled.read_text() + '{"id": "b", "text": "x"\n')
     code, err = run(capsys, "train", "--corpus", str(bad), "--out", str(tmp_path / "m"))
     assert code == 2
-    assert err.strip() == f"error: {bad}:2: malformed JSON (Expecting ',' delimiter at character 24)"
+    assert err.strip() == f"error: {bad}:2: malformed JSON (Expecting ',' delimiter at character 25)"
 
 
 def test_unknown_label(capsys, tmp_path, labeled):

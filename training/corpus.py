@@ -93,7 +93,7 @@ def corpus_rows(path: str | Path) -> Iterator[tuple[int | None, Any]]:
     if path.suffix.lower() == ".csv":
         return _csv_rows(path)
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        return _jsonl_rows(path)
+        return jsonl_rows(path)
     raise CorpusError(path, None, "unknown corpus format: expected .jsonl, .csv or a folder of .txt/.pdf files")
 
 
@@ -105,7 +105,8 @@ def record_from_row(path: str | Path, line: int | None, row: Any, schema: LabelS
     return _to_record(Path(path), line, row, schema, require_labels)
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
+def jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed object) per non-blank line; a bad line yields a ``CorpusError``."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             try:

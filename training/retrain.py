@@ -11,14 +11,12 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from model.artifact import save_model
 from model.predict import Document, Predictor
 from model.schema import LabelSchema
-from training.card import model_card
 from training.corpus import LABEL_FIELDS, CorpusError, read_corpus
 from training.evaluate import HEADLINE, all_metrics
 from training.splits import select
-from training.train import compare_with_baselines, data_hash, fit_model
+from training.train import compare_with_baselines, data_hash, fit_model, save_trained
 
 
 def headline(metrics: dict[str, Any]) -> dict[str, float | None]:
@@ -50,19 +48,12 @@ def retrain(corpus_path: str | Path, out: str | Path, before: Predictor, *, sche
     model = fit_model(train, schema, seed, progress)
     seconds = time.perf_counter() - started
     after_metrics = compare_with_baselines(Predictor(model, {"model_version": "evaluation"}), train, dev, schema)
-    metadata = {
-        "created_by": "motion-outcome retrain",
-        "training_data": {"source": str(corpus_path), "split": "train", "records": len(train),
-                          "sha256": data_hash(train), "skipped": 0, "unlabeled": unlabeled, "reviewed": reviewed},
-        "seed": seed, "training_seconds": round(seconds, 2), "label_schema": schema.to_dict(),
-        "review_threshold": round(float(model.review_threshold_), 4), "review_target": model.review_precision,
-        "reason_thresholds": {label: round(float(t), 4)
-                              for label, t in zip(model.reason_labels_, model.reason_thresholds_)},
-        "metrics": {"split": "dev", "n": len(dev), **after_metrics},
-        "retrained_from": before.model_version,
-    }
-    written = save_model(model, out, metadata, model_card(metadata))
-    progress(f"saved model {written['model_version']} to {out}")
+    written = save_trained(
+        model, out, progress, created_by="motion-outcome retrain",
+        training_data={"source": str(corpus_path), "split": "train", "records": len(train),
+                       "sha256": data_hash(train), "skipped": 0, "unlabeled": unlabeled, "reviewed": reviewed},
+        seed=seed, seconds=seconds, schema=schema, metrics={"split": "dev", "n": len(dev), **after_metrics},
+        retrained_from=before.model_version)
     before_metrics = all_metrics(dev, before.predict([Document(r.id, r.text) for r in dev]), schema)
     b, a = headline(before_metrics), headline(after_metrics["model"])
     return {

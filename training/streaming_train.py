@@ -7,20 +7,17 @@ to ``eval_size`` training records for the baselines the metrics are reported bes
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from model.artifact import save_model
 from model.predict import Predictor
 from model.schema import DEFAULT_SCHEMA_PATH, load_schema
 from model.streaming import StreamingMotionOutcomeModel, _Reservoir
-from training.card import model_card
 from training.corpus import LABEL_FIELDS, CorpusError, Record
 from training.splits import split_of
 from training.stream import StreamStats, iter_chunks
-from training.train import compare_with_baselines
+from training.train import add_to_data_hash, compare_with_baselines, save_trained
 
 
 def _label_only(record: Record) -> Record:
@@ -51,8 +48,7 @@ def train_streaming(corpus: str | Path | list, out: str | Path, *, schema_path: 
                 if where == split or split == "all":
                     records.append(r)
                     if first:
-                        row = {"id": r.id, "text": r.text, **{k: r.label(k) for k in LABEL_FIELDS}}
-                        digest.update(json.dumps(row, sort_keys=True, ensure_ascii=False).encode() + b"\n")
+                        add_to_data_hash(digest, r)
                         labels_for_baselines.offer(_label_only(r))
                 if first and eval_split and eval_split != split and where == eval_split:
                     held_for_eval.offer(r)
@@ -83,25 +79,14 @@ def train_streaming(corpus: str | Path | list, out: str | Path, *, schema_path: 
         predictor = Predictor(model, {"model_version": "evaluation"})
         metrics = {"split": eval_split, "n": len(test), "sampled_from": held_for_eval.seen,
                    **compare_with_baselines(predictor, labels_for_baselines.items, test, schema)}
-    metadata = {
-        "created_by": "motion-outcome train --streaming",
-        "training_data": {"source": str(corpus), "split": split, "records": trained,
-                          "sha256": digest.hexdigest(), "skipped": stats.skipped},
-        "seed": seed,
-        "training_seconds": round(seconds, 2),
-        "streaming": {"chunk_size": chunk_size, "epochs": epochs, "n_features": n_features,
-                      "held_out_for_thresholds": model.n_held_out_,
-                      "threshold_records": model.n_threshold_records_},
-        "label_schema": schema.to_dict(),
-        "review_threshold": round(float(model.review_threshold_), 4),
-        "review_target": model.review_precision,
-        "reason_thresholds": {label: round(float(t), 4)
-                              for label, t in zip(model.reason_labels_, model.reason_thresholds_)},
-        "metrics": metrics,
-    }
-    written = save_model(model, out, metadata, model_card(metadata))
-    progress(f"saved model {written['model_version']} to {out}")
-    return written
+    return save_trained(
+        model, out, progress, created_by="motion-outcome train --streaming",
+        training_data={"source": str(corpus), "split": split, "records": trained,
+                       "sha256": digest.hexdigest(), "skipped": stats.skipped},
+        seed=seed, seconds=seconds, schema=schema, metrics=metrics,
+        streaming={"chunk_size": chunk_size, "epochs": epochs, "n_features": n_features,
+                   "held_out_for_thresholds": model.n_held_out_,
+                   "threshold_records": model.n_threshold_records_})
 
 
 def run_from_args(args, say: Callable[[str], None]) -> int:

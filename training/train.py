@@ -18,13 +18,18 @@ from training.evaluate import all_metrics
 from training.splits import select
 
 
+def add_to_data_hash(digest, record: Record) -> None:
+    """Feed one record (id, text, labels, evidence) to a sha256 of the training data."""
+    row = {"id": record.id, "text": record.text, **{k: record.label(k) for k in (*LABEL_FIELDS, "evidence")}}
+    digest.update(json.dumps(row, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(b"\n")
+
+
 def data_hash(records: list[Record]) -> str:
     """sha256 over the ids, texts and labels used, in order: names exactly what a model saw."""
     digest = hashlib.sha256()
-    for r in records:
-        row = {"id": r.id, "text": r.text, **{k: r.label(k) for k in (*LABEL_FIELDS, "evidence")}}
-        digest.update(json.dumps(row, sort_keys=True, ensure_ascii=False).encode())
-        digest.update(b"\n")
+    for record in records:
+        add_to_data_hash(digest, record)
     return digest.hexdigest()
 
 
@@ -75,10 +80,19 @@ def train(corpus_path: str | Path, out: str | Path, *, schema_path: str | Path =
         predictor = Predictor(model, {"model_version": "evaluation"})
         metrics = {"split": eval_split, "n": len(held_out),
                    **compare_with_baselines(predictor, records, held_out, schema)}
+    training_data = {"source": str(corpus_path), "split": split, "records": len(records),
+                     "sha256": data_hash(records), "skipped": len(corpus.skipped)}
+    return save_trained(model, out, progress, created_by="motion-outcome train", training_data=training_data,
+                        seed=seed, seconds=seconds, schema=schema, metrics=metrics)
+
+
+def save_trained(model, out: str | Path, progress: Callable[[str], None], *, created_by: str,
+                 training_data: dict[str, Any], seed: int, seconds: float, schema: LabelSchema,
+                 metrics: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Save a fitted model with the metadata every trainer records, and its card."""
     metadata = {
-        "created_by": "motion-outcome train",
-        "training_data": {"source": str(corpus_path), "split": split, "records": len(records),
-                          "sha256": data_hash(records), "skipped": len(corpus.skipped)},
+        "created_by": created_by,
+        "training_data": training_data,
         "seed": seed,
         "training_seconds": round(seconds, 2),
         "label_schema": schema.to_dict(),
@@ -87,6 +101,7 @@ def train(corpus_path: str | Path, out: str | Path, *, schema_path: str | Path =
         "reason_thresholds": {label: round(float(t), 4)
                               for label, t in zip(model.reason_labels_, model.reason_thresholds_)},
         "metrics": metrics,
+        **extra,
     }
     written = save_model(model, out, metadata, model_card(metadata))
     progress(f"saved model {written['model_version']} to {out}")
