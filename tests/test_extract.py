@@ -51,7 +51,7 @@ def test_nothing_found_is_none():
     ("Court: U.S. District Court \u2014 District of Kansas | Date: Jan. 26, 2021", "D. Kan."),
     ("IN THE UNITED STATES DISTRICT COURT\nFOR THE DISTRICT OF COLUMBIA\n", "D.D.C."),
     ("IN THE UNITED STATES COURT OF APPEALS FOR THE NINTH CIRCUIT\n", "9th Cir."),
-    ("Mary Major, Office of the U.S. Attorney, District Of Maine, Portland, ME, for the United States.", "D. Me."),
+    ("Jane Roe, Office of the U.S. Attorney, District Of Maine, Bangor, ME, for the government.", "D. Me."),
     ("The motion was decided on the papers pursuant to E.D. Mich. LR 7.1(f)(2).", "E.D. Mich."),
 ])
 def test_court_where_the_text_names_it(text, expected):
