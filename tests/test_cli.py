@@ -93,3 +93,17 @@ def test_console_script_is_installed():
     assert out.returncode == 0
     for command in ("train", "evaluate", "predict"):
         assert command in out.stdout
+
+
+def test_too_few_records_of_a_label_is_a_clear_error(capsys, tmp_path):
+    rows = [{"id": f"r{i}", "text": f"The motion number {i} is denied.", "disposition": "denied", "reasons": [],
+             "motion_type": "compassionate_release"} for i in range(12)]
+    rows += [{"id": "g1", "text": "The motion is granted.", "disposition": "granted", "reasons": [],
+              "motion_type": "compassionate_release"}]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, err = run(capsys, "train", "--corpus", str(path), "--out", str(tmp_path / "m"), "--split", "all")
+    assert code == 2
+    assert err.strip().endswith("error: training data: too few records of disposition 'granted' (1): each label "
+                                "used needs at least 5 (label more, or relabel them)")
+    assert not (tmp_path / "m").exists()
