@@ -36,17 +36,16 @@ def data_hash(records: list[Record]) -> str:
 
 def fit_model(records: list[Record], schema: LabelSchema, seed: int = 0,
               progress: Callable[[str], None] | None = None) -> MotionOutcomeModel:
-    """Raises ``CorpusError`` (rather than a scikit-learn traceback) when a disposition or motion
-    type has too few records for the grouped cross-validation that picks the thresholds."""
+    """Raises ``CorpusError`` (rather than a scikit-learn traceback) when a disposition has too
+    few records for the folds, stratified by disposition, that calibrate and pick thresholds."""
     model = MotionOutcomeModel(schema=schema.to_dict(), seed=seed)
-    for field in ("disposition", "motion_type"):
-        counts = Counter(r.label(field) for r in records)
-        rare = {label: n for label, n in counts.items() if n < model.folds}
-        if rare:
-            listed = ", ".join(f"'{label}' ({n})" for label, n in sorted(rare.items()))
-            raise CorpusError("training data", None,
-                              f"too few records of {field} {listed}: each label used needs at least "
-                              f"{model.folds} (label more, or relabel them)")
+    counts = Counter(r.label("disposition") for r in records)
+    rare = {label: n for label, n in counts.items() if n < model.folds}
+    if rare:
+        listed = ", ".join(f"'{label}' ({n})" for label, n in sorted(rare.items()))
+        raise CorpusError("training data", None,
+                          f"too few records of disposition {listed}: each label used needs at least "
+                          f"{model.folds} (label more, or relabel them)")
     return model.fit(
         [r.text for r in records], [r.label("disposition") for r in records],
         [r.label("reasons") for r in records], [r.label("motion_type") for r in records],
