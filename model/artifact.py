@@ -18,6 +18,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+# The committed default model: what `serve`, `predict` and `evaluate` use when given no --model.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 CARD_FILE = "MODEL_CARD.md"

@@ -10,8 +10,9 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from model.artifact import DEFAULT_MODEL_DIR
+
 ENV_PREFIX = "MOTION_OUTCOME_"
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model" / "default"
 
 
 class Settings(BaseSettings):

@@ -7,9 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from model.artifact import DEFAULT_MODEL_DIR
 from model.schema import DEFAULT_SCHEMA_PATH, LabelSchema
-
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model" / "default"
 
 
 def _say(message: str) -> None:

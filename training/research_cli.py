@@ -9,9 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from model.artifact import DEFAULT_MODEL_DIR
 from model.schema import DEFAULT_SCHEMA_PATH
-
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model" / "default"
 
 
 def _say(message: str) -> None:
