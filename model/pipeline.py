@@ -107,18 +107,18 @@ class MotionOutcomeModel(BaseEstimator):
         locator = RulingSentenceLocator(keywords=schema.disposition_keywords)
         disposition = build_disposition_pipeline(schema, self.folds)
         say("disposition: out-of-fold predictions for the review threshold")
-        oof = np.zeros((len(texts), len(set(dispositions))))
+        classes = np.array(sorted(set(dispositions)), dtype=object)
+        oof = np.zeros((len(texts), len(classes)))
         for train_idx, test_idx in splits:  # the locator too is refitted without the held-out fold
             taught = train_idx[teaches[train_idx]]
             fold_locator = clone(locator).fit(_rows(texts, taught), evidence[taught])
             fold_texts = _rows(texts, train_idx)
             oof[test_idx] = _aligned_proba(
                 clone(disposition).fit(fold_locator.transform(fold_texts), dispositions[train_idx]),
-                fold_locator.transform(_rows(texts, test_idx)), sorted(set(dispositions)))
+                fold_locator.transform(_rows(texts, test_idx)), classes)
         say("ruling sentences: learning from evidence quotes")
         self.locator_ = locator.fit(_rows(texts, np.nonzero(teaches)[0]), evidence[teaches])
         frame = self.locator_.transform(texts)
-        classes = np.array(sorted(set(dispositions)), dtype=object)
         self.review_threshold_ = choose_review_threshold(
             oof, classes, dispositions, schema.unknown_disposition, self.review_precision)
         say("disposition: final fit")

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from model.schema import LabelSchema
 from training.build.provenance import sha256_of, utc_now
-from training.corpus import LABEL_FIELDS, CorpusError, Record
+from training.corpus import LABEL_FIELDS, CorpusError, Record, jsonl_rows
 from training.output import AtomicJsonl
 
 EMPTY_REASONS = {"none", "-", "[]", "no reasons"}
@@ -62,15 +62,10 @@ def _read_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | None, str | N
             for number, row in enumerate(reader, start=2):
                 yield f"row {number}", row, None
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield f"line {number}", None, f"malformed JSON ({exc.msg})"
-                    continue
+        for number, row in jsonl_rows(path):
+            if isinstance(row, CorpusError):
+                yield f"line {number}", None, row.message
+            else:
                 yield (f"line {number}", row, None) if isinstance(row, dict) else (f"line {number}", None, "expected a JSON object")
     else:
         raise CorpusError(path, None, "review files are .csv or .jsonl")

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 from model.documents import DocumentError
 from training.build.document import SourceDocument
-from training.corpus import CorpusError
+from training.corpus import CorpusError, jsonl_rows
 from training.sources.courtlistener import CourtListenerClient, CourtListenerError, NotFound, fetch_document, targets
 
 
@@ -101,13 +101,12 @@ def harvest(client: CourtListenerClient, query: str, downloads: str | Path, stat
 def read_downloads(path: str | Path) -> Iterator[SourceDocument | CorpusError]:
     """Documents of a downloads file, as the build reads them (their text still to be cleaned)."""
     path = Path(path)
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                fields = {k: v for k, v in row.items() if k not in ("id", "text", "provenance")}
-                yield SourceDocument(id=row["id"], text=row["text"], provenance=row["provenance"], fields=fields)
-            except (ValueError, KeyError, TypeError) as exc:
-                yield CorpusError(path, number, f"unreadable download line ({type(exc).__name__})")
+    for number, row in jsonl_rows(path):
+        if isinstance(row, CorpusError):
+            yield row
+            continue
+        try:
+            fields = {k: v for k, v in row.items() if k not in ("id", "text", "provenance")}
+            yield SourceDocument(id=row["id"], text=row["text"], provenance=row["provenance"], fields=fields)
+        except (KeyError, TypeError, AttributeError) as exc:
+            yield CorpusError(path, number, f"unreadable download line ({type(exc).__name__})")
