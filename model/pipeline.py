@@ -13,6 +13,7 @@ on both sides of a fold.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
@@ -105,20 +106,25 @@ class MotionOutcomeModel(BaseEstimator):
         teaches = np.array([bool(e and str(e).strip()) or d == schema.unknown_disposition
                             for e, d in zip(evidence, dispositions)])
         locator = RulingSentenceLocator(keywords=schema.disposition_keywords)
-        disposition = build_disposition_pipeline(schema, self.folds)
-        say("disposition: out-of-fold predictions for the review threshold")
-        classes = np.array(sorted(set(dispositions)), dtype=object)
-        oof = np.zeros((len(texts), len(classes)))
-        for train_idx, test_idx in splits:  # the locator too is refitted without the held-out fold
+        say("ruling sentences: learning from evidence quotes, fold by fold")
+        # The disposition head learns from what the locator makes of texts it has not seen (a
+        # locator scores its own training texts too confidently). Each text is located by the
+        # locator fitted without its fold, as new texts will be located by the final one.
+        held_out = []
+        for train_idx, test_idx in splits:
             taught = train_idx[teaches[train_idx]]
             fold_locator = clone(locator).fit(_rows(texts, taught), evidence[taught])
-            fold_texts = _rows(texts, train_idx)
-            oof[test_idx] = _aligned_proba(
-                clone(disposition).fit(fold_locator.transform(fold_texts), dispositions[train_idx]),
-                fold_locator.transform(_rows(texts, test_idx)), classes)
-        say("ruling sentences: learning from evidence quotes")
+            held_out.append(fold_locator.transform(_rows(texts, test_idx)).set_index(test_idx))
+        frame = pd.concat(held_out).sort_index()
         self.locator_ = locator.fit(_rows(texts, np.nonzero(teaches)[0]), evidence[teaches])
-        frame = self.locator_.transform(texts)
+
+        say("disposition: out-of-fold predictions for the review threshold")
+        disposition = build_disposition_pipeline(schema, self.folds)
+        classes = np.array(sorted(set(dispositions)), dtype=object)
+        oof = np.zeros((len(texts), len(classes)))
+        for train_idx, test_idx in splits:
+            oof[test_idx] = _aligned_proba(clone(disposition).fit(frame.iloc[train_idx], dispositions[train_idx]),
+                                           frame.iloc[test_idx], classes)
         self.review_threshold_ = choose_review_threshold(
             oof, classes, dispositions, schema.unknown_disposition, self.review_precision)
         say("disposition: final fit")
