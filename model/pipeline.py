@@ -101,30 +101,16 @@ class MotionOutcomeModel(BaseEstimator):
                       .split(texts, dispositions, groups))
 
         evidence = np.asarray(evidence if evidence is not None else [None] * len(texts), dtype=object)
-        # The locator learns from texts whose ruling sentence is known: quoted, or absent because
-        # the text states no disposition. A decided record without a quote says nothing of where.
-        teaches = np.array([bool(e and str(e).strip()) or d == schema.unknown_disposition
-                            for e, d in zip(evidence, dispositions)])
+        teaches = teaches_locator(evidence, dispositions, schema.unknown_disposition)
         locator = RulingSentenceLocator(keywords=schema.disposition_keywords)
         say("ruling sentences: learning from evidence quotes, fold by fold")
-        # The disposition head learns from what the locator makes of texts it has not seen (a
-        # locator scores its own training texts too confidently). Each text is located by the
-        # locator fitted without its fold, as new texts will be located by the final one.
-        held_out = []
-        for train_idx, test_idx in splits:
-            taught = train_idx[teaches[train_idx]]
-            fold_locator = clone(locator).fit(_rows(texts, taught), evidence[taught])
-            held_out.append(fold_locator.transform(_rows(texts, test_idx)).set_index(test_idx))
-        frame = pd.concat(held_out).sort_index()
+        frame = cross_fitted_frame(locator, texts, evidence, teaches, splits)
         self.locator_ = locator.fit(_rows(texts, np.nonzero(teaches)[0]), evidence[teaches])
 
         say("disposition: out-of-fold predictions for the review threshold")
         disposition = build_disposition_pipeline(schema, self.folds)
         classes = np.array(sorted(set(dispositions)), dtype=object)
-        oof = np.zeros((len(texts), len(classes)))
-        for train_idx, test_idx in splits:
-            oof[test_idx] = _aligned_proba(clone(disposition).fit(frame.iloc[train_idx], dispositions[train_idx]),
-                                           frame.iloc[test_idx], classes)
+        oof = out_of_fold_proba(disposition, frame, dispositions, splits, classes)
         self.review_threshold_ = choose_review_threshold(
             oof, classes, dispositions, schema.unknown_disposition, self.review_precision)
         say("disposition: final fit")
@@ -242,6 +228,36 @@ def text_windows(text: str, size: int) -> list[str]:
         windows.append(text[start:end])
         start = end
     return windows
+
+
+def teaches_locator(evidence, dispositions, unknown: str | None) -> np.ndarray:
+    """Which texts the ruling-sentence locator may learn from: those whose ruling sentence is
+    known, quoted, or absent because the text states no disposition. A decided record without a
+    quote says nothing of where its ruling is."""
+    return np.array([bool(e and str(e).strip()) or d == unknown for e, d in zip(evidence, dispositions)])
+
+
+def cross_fitted_frame(locator, texts, evidence, teaches, splits) -> pd.DataFrame:
+    """The locator's output for every text, each from a locator fitted without the text's fold.
+
+    The disposition head learns from this, not from the final locator's output on its own
+    training texts, which it scores too confidently: new texts will look like held-out ones.
+    ``teaches``: which texts the locator may learn from (see ``MotionOutcomeModel.fit``)."""
+    held_out = []
+    for train_idx, test_idx in splits:
+        taught = train_idx[teaches[train_idx]]
+        fold_locator = clone(locator).fit(_rows(texts, taught), evidence[taught])
+        held_out.append(fold_locator.transform(_rows(texts, test_idx)).set_index(test_idx))
+    return pd.concat(held_out).sort_index()
+
+
+def out_of_fold_proba(estimator, X, y, splits, classes) -> np.ndarray:
+    """Out-of-fold probabilities of a single-label estimator, in ``classes`` order."""
+    out = np.zeros((len(y), len(classes)))
+    for train_idx, test_idx in splits:
+        out[test_idx] = _aligned_proba(clone(estimator).fit(_rows(X, train_idx), y[train_idx]),
+                                       _rows(X, test_idx), classes)
+    return out
 
 
 def _rows(X, index):
