@@ -3,10 +3,14 @@ saves and loads safely, and is deterministic."""
 import json
 import zipfile
 
+import numpy as np
+import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
 
 from model.artifact import ArtifactError, load_model, save_model
-from model.pipeline import MotionOutcomeModel, choose_f1_threshold, choose_review_threshold
+from model.pipeline import (MotionOutcomeModel, choose_f1_threshold, choose_review_threshold, cross_fitted_frame,
+                            teaches_locator)
 from model.predict import Document, Predictor
 from model.schema import load_schema
 from synthetic import make_records
@@ -140,3 +144,30 @@ def test_f1_threshold_separates_when_possible():
     import numpy as np
     t = choose_f1_threshold(np.array([0.1, 0.2, 0.7, 0.9]), np.array([0, 0, 1, 1]))
     assert 0.2 < t <= 0.7
+
+
+class _Recorder(BaseEstimator):
+    """A stand-in locator that tells, per text, whether it was fitted on that text."""
+
+    def fit(self, X, y=None):
+        self.seen_ = set(X)
+        return self
+
+    def transform(self, X):
+        return pd.DataFrame({"text": list(X), "seen": [x in self.seen_ for x in X]})
+
+
+def test_cross_fitted_frame_locates_each_text_with_a_locator_that_never_saw_it():
+    texts = [f"text {i}" for i in range(12)]
+    splits = [(np.array([i for i in range(12) if i % 3 != k]), np.array([i for i in range(12) if i % 3 == k]))
+              for k in range(3)]
+    teaches = np.array([i != 4 for i in range(12)])
+    frame = cross_fitted_frame(_Recorder(), texts, np.array([None] * 12, dtype=object), teaches, splits)
+    assert list(frame["text"]) == texts  # one row per text, in the original order
+    assert not frame["seen"].any()
+
+
+def test_only_texts_with_a_known_ruling_sentence_teach_the_locator():
+    taught = teaches_locator(["the motion is DENIED.", None, "  ", None],
+                             ["denied", "unknown", "granted", "granted"], "unknown")
+    assert taught.tolist() == [True, True, False, False]
