@@ -103,3 +103,108 @@ def test_streaming_model_on_the_corpus_beats_the_majority_baseline(corpus_path, 
     predictor = Predictor.from_directory(tmp_path / "model")
     assert 0 < predictor.metadata["streaming"]["threshold_records"] <= 2000
     assert predictor.model.review_threshold_ == pytest.approx(predictor.metadata["review_threshold"], abs=1e-4)
+
+
+# -- the faster training path learns the same model ---------------------------------------------
+SCREENING_TEXTS = [
+    "For the reasons below, the motion is DENIED in part and GRANTED in part.",
+    "He did not ask the warden first; 30 days have not lapsed. He is 67 years old, and his age matters.",
+    "The Court lacks jurisdiction. The motion is dismissed as moot. Not extraordinary and compelling.",
+    "Nothing here matches any rule at all.",
+    "",
+]
+
+
+def _schema_keywords():
+    from model.schema import load_schema
+
+    schema = load_schema()
+    return schema.reason_keywords, schema.disposition_keywords
+
+
+def test_required_literal_is_a_run_every_match_contains():
+    from model.streaming import required_literal
+
+    assert required_literal(r"\b(?:30|thirty)[- ]days?\b") == "day"
+    assert required_literal(r"grant(?<=\bgrant)(?:s|ed)?\b[^.;]{0,80}\bin[\s-]part\b") == "grant"
+    assert required_literal(r"(?:a|b)") == ""          # no literal: the rule always runs
+    assert required_literal(r"(?i)denied") == ""       # a flag could change what a literal matches
+
+
+def test_literal_screened_counter_counts_what_the_keyword_counter_counts(corpus_path):
+    import numpy as np
+
+    from model.features import KeywordCounter
+    from model.sentences import sentence_spans
+    from model.streaming import LiteralScreenedCounter
+    from training.corpus import read_corpus
+
+    texts = SCREENING_TEXTS + [r.text for r in read_corpus(corpus_path).records[:150]]
+    pieces = texts + [t[s.start:s.end] for t in texts for s in sentence_spans(t)]
+    for keywords in _schema_keywords():
+        slow, fast = KeywordCounter(keywords), LiteralScreenedCounter(keywords)
+        assert fast.labels == slow.labels
+        assert all(np.array_equal(fast.counts(p), slow.counts(p)) for p in pieces)
+        assert [fast.any(p) for p in pieces] == [slow.any(p) for p in pieces]
+        assert any(slow.any(p) for p in pieces) and not all(slow.any(p) for p in pieces)
+
+
+def test_shared_training_features_equal_each_heads_own(tmp_path):
+    from model.schema import load_schema
+    from model.streaming import StreamingMotionOutcomeModel
+
+    model = StreamingMotionOutcomeModel(schema=load_schema().to_dict()).start()
+    texts = [r["text"] for r in make_records(20)] + SCREENING_TEXTS
+    texts[3] = " ".join([texts[3]] * 30)  # longer than the opening the motion head reads
+    assert len(texts[3]) > model.opening_.chars
+    X_disp, X_reason, X_motion = model._training_features(texts)
+    for shared, own in ((X_disp, model._disposition_features(texts)), (X_reason, model._reason_features(texts)),
+                        (X_motion, model._motion_features(texts))):
+        assert shared.shape == own.shape and abs(shared - own).max() == 0
+
+
+def _train_in_memory(n_jobs: int):
+    from model.schema import load_schema
+    from model.streaming import StreamingMotionOutcomeModel
+
+    rows = make_records(300)
+    model = StreamingMotionOutcomeModel(schema=load_schema().to_dict(), epochs=2, n_jobs=n_jobs)
+
+    def chunks():
+        for lo in range(0, len(rows), 70):
+            part = rows[lo:lo + 70]
+            yield ([r["text"] for r in part], [r["disposition"] for r in part], [r["reasons"] for r in part],
+                   [r["motion_type"] for r in part], [r["id"] for r in part])
+
+    return model.fit(chunks)
+
+
+def test_background_sgd_threads_learn_the_same_weights_as_one_thread():
+    import numpy as np
+
+    one, two = _train_in_memory(1), _train_in_memory(2)
+    for name in ("disposition_weights_", "reason_weights_", "motion_type_weights_"):
+        a, b = getattr(one, name), getattr(two, name)
+        assert a.coef.nnz > 0 and abs(a.coef - b.coef).max() == 0
+        assert np.array_equal(a.intercept, b.intercept)
+    assert one.review_threshold_ == two.review_threshold_
+    assert np.array_equal(one.reason_thresholds_, two.reason_thresholds_)
+    for gone in ("disposition_clf_", "reason_clfs_", "motion_type_clf_", "_pool", "_pending", "_holdout"):
+        assert not hasattr(two, gone)  # a finished model keeps only what prediction needs
+
+
+def test_an_error_in_a_background_update_is_raised_not_lost(monkeypatch):
+    from model.schema import load_schema
+    from model.streaming import StreamingMotionOutcomeModel
+
+    def fail(clf, X, y, classes, weight):
+        raise FloatingPointError("diverged")
+
+    monkeypatch.setattr(StreamingMotionOutcomeModel, "_update", staticmethod(fail))
+    rows = make_records(40)
+    model = StreamingMotionOutcomeModel(schema=load_schema().to_dict(), epochs=1, n_jobs=2).start()
+    chunk = ([r["text"] for r in rows], [r["disposition"] for r in rows], [r["reasons"] for r in rows],
+             [r["motion_type"] for r in rows])
+    assert model.partial_fit(*chunk) > 0  # the updates run in the background...
+    with pytest.raises(FloatingPointError, match="diverged"):
+        model.finish()  # ...and their error surfaces when they are waited for
