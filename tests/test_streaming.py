@@ -208,3 +208,12 @@ def test_an_error_in_a_background_update_is_raised_not_lost(monkeypatch):
     assert model.partial_fit(*chunk) > 0  # the updates run in the background...
     with pytest.raises(FloatingPointError, match="diverged"):
         model.finish()  # ...and their error surfaces when they are waited for
+
+
+def test_seen_ids_keep_large_file_indexes_and_line_numbers():
+    seen = SeenIds(flush_every=2)
+    assert seen.first_seen("a", 70_000, 4_000_000_000) is None
+    assert seen.first_seen("b", 0, 1) is None
+    assert seen.first_seen("a", 1, 1) == (70_000, 4_000_000_000)
+    with pytest.raises(ValueError):
+        seen.first_seen("c", -1, 1)
