@@ -217,3 +217,32 @@ def test_seen_ids_keep_large_file_indexes_and_line_numbers():
     assert seen.first_seen("a", 1, 1) == (70_000, 4_000_000_000)
     with pytest.raises(ValueError):
         seen.first_seen("c", -1, 1)
+
+
+def _scale_bench():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "scale.py"
+    spec = importlib.util.spec_from_file_location("scale_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scale_results_of_separate_runs_are_merged_not_overwritten(tmp_path):
+    scale = _scale_bench()
+    path = tmp_path / "scale.json"
+
+    def row(n, seconds):
+        return {"documents": n, "chunk_size": 1000, "epochs": 1, "seconds": seconds}
+
+    scale.write_results({"streaming_training": [row(10_000, 20), row(100_000, 200)], "dask_scoring": {"x": 1}},
+                        {"streaming_training": "run a", "dask_scoring": "run a"}, path)
+    scale.write_results({"streaming_training": [row(1_000_000, 2000)]}, {"streaming_training": "run b"}, path)
+    scale.write_results({"streaming_training": [row(10_000, 15)]}, {"streaming_training": "run c"}, path)
+    report = json.loads(path.read_text())
+    assert [(r["documents"], r["seconds"]) for r in report["streaming_training"]] == [
+        (10_000, 15), (100_000, 200), (1_000_000, 2000)]
+    assert report["dask_scoring"] == {"x": 1} and report["commands"]["dask_scoring"] == "run a"
+    assert report["commands"]["streaming_training"] == "run c"
