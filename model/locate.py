@@ -26,6 +26,15 @@ _WHITESPACE = re.compile(r"\s+")
 MIN_EVIDENCE = 20  # fewer labeled quotes than this: rank by the keyword rules instead
 
 
+def searched_text(text: str, window_chars: int) -> str:
+    """The opening and closing windows (the whole text when it is short): what is read for
+    context. Bounded so that a 60-page opinion gives keyword counts of the size training
+    openings give, not ten times more of every word."""
+    if len(text) <= 2 * window_chars:
+        return text
+    return text[:window_chars] + "\n\n" + text[-window_chars:]
+
+
 def candidate_spans(text: str, window_chars: int) -> list[Span]:
     """Every sentence of the opening and closing windows (the whole text when it is short)."""
     n = len(text)
@@ -60,7 +69,8 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
     ``fit(texts, evidence)`` learns from evidence quotes (None where the text states no ruling:
     all its sentences are negatives). ``transform(texts)`` gives a DataFrame with ``focus`` (the
     ``top_k`` best sentences, best first), ``ruling_score`` (the best sentence's probability) and
-    ``text`` (the whole text, for context such as a lack of jurisdiction argued elsewhere).
+    ``text`` (its opening and closing windows, for context such as a lack of jurisdiction
+    argued in another sentence).
     """
 
     def __init__(self, keywords: Mapping[str, Sequence[str]] | None = None, window_chars: int = 4000,
@@ -138,4 +148,5 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
             top = ranked[: self.top_k]
             focus.append(SENTENCE_SEPARATOR.join(text[s.start:s.end] for s, _ in top))
             best.append(top[0][1] if top else 0.0)
-        return pd.DataFrame({"focus": focus, "ruling_score": best, "text": texts})
+        context = [searched_text(text, self.window_chars) for text in texts]
+        return pd.DataFrame({"focus": focus, "ruling_score": best, "text": context})

@@ -2,8 +2,8 @@
 
 - disposition: ruling sentences -> word n-grams + keyword features -> logistic regression,
   calibrated (sigmoid, out-of-fold) so its probabilities can drive ``needs_review``;
-- reasons: whole text -> word n-grams + keyword features -> one logistic regression per reason,
-  each with its own decision threshold;
+- reasons: windows of the text -> word n-grams + keyword features -> one logistic regression per
+  reason, each with its own decision threshold; a text scores the highest of its windows;
 - motion type: opening of the text -> word n-grams -> logistic regression.
 
 Thresholds (per reason, and the review threshold on the disposition probability) are chosen on
@@ -33,8 +33,10 @@ from model.sentences import Span
 def build_disposition_pipeline(schema: LabelSchema, folds: int = 5) -> CalibratedClassifierCV:
     """Reads the frame made by ``RulingSentenceLocator.transform`` (columns ``focus``,
     ``ruling_score`` and ``text``): the locator is fitted first, on evidence quotes, and runs once
-    per text. The whole text contributes only keyword counts (context: 'jurisdiction', 'moot'),
-    never its n-grams, which speak of every other ruling the decision mentions.
+    per text. The rest of the text (its opening and closing windows) contributes only keyword
+    counts (context: 'jurisdiction', 'moot'), never its n-grams, which speak of every other
+    ruling the decision mentions. Every input is bounded in length, so a full opinion gives
+    features of the size the (often shorter) training texts gave.
     ``cv`` is an int here; ``MotionOutcomeModel.fit`` swaps in grouped splits while fitting."""
     keywords = schema.disposition_keywords
     base = Pipeline([

@@ -1,6 +1,7 @@
 import numpy as np
 
 from model.features import KeywordCounter, KeywordFeatures, RulingSentenceSelector, is_ruling_sentence
+from model.locate import RulingSentenceLocator
 from model.schema import load_schema
 
 SCHEMA = load_schema()
@@ -55,3 +56,15 @@ def test_fast_patterns_match_exactly_what_the_rules_say():
     for rule in [r"\bgrant(?:s|ed)?\b", r"\bparents?\b", r"1B1\.13\(b\)\(6\)"]:
         counter = KeywordCounter({"x": [rule]})
         assert counter.counts(text)[0] == len(re.findall(rule, text, re.IGNORECASE)) > 0
+
+
+def test_locator_context_of_a_long_opinion_is_its_opening_and_closing_windows():
+    opening = "ORDER. The defendant moves for compassionate release. The motion is DENIED. "
+    middle = "In another case the court denied a motion for lack of jurisdiction. " * 400
+    closing = "It is ORDERED that the motion is DENIED."
+    long_text = opening + middle + closing
+    locator = RulingSentenceLocator(keywords=SCHEMA.disposition_keywords, window_chars=500).fit([long_text])
+    short, long_ = locator.transform(["The motion is DENIED.", long_text])["text"]
+    assert short == "The motion is DENIED."
+    assert long_.startswith(opening) and long_.endswith(closing)
+    assert len(long_) <= 2 * 500 + 2  # bounded: a longer opinion does not inflate keyword counts
