@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import statistics
@@ -263,7 +264,8 @@ def write_results(produced: dict, commands: dict[str, str], path: Path = RESULTS
     """Merge this run's parts into ``path``: re-read under a lock (another run may have written since
     this one started), keep every part this run did not produce, merge training rows by size."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+    lock_name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"motion-outcome-results-{lock_name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         report = json.loads(path.read_text()) if path.exists() else {}
         report["machine"] = {"cpus": os.cpu_count(), "note": "shared 2-core machine; compare ratios within one run"}
