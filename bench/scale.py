@@ -123,12 +123,13 @@ def training_scale(corpus: str, sizes: list[int], chunk_size: int, epochs: int, 
     rows = []
     for n in sizes:
         data = synthetic(corpus, n, partition_size=min(n, 50_000))
+        stamp = _stamp()  # the code measured is the code at the start
         row = {"documents": n, "chunk_size": chunk_size, "epochs": epochs,
                **measure([*CLI, "train", "--streaming", "--corpus", str(data / "*.jsonl"), "--out",
                           str(work / f"stream-{n}"), "--chunk-size", str(chunk_size), "--epochs", str(epochs),
                           "--eval-split", ""])}
         row["docs_per_second"] = round(n * epochs / row["seconds"], 1)
-        row.update(command=command, nice=os.nice(0), **_stamp())  # niceness, e.g. under `nice -n 10`
+        row.update(command=command, nice=os.nice(0), **stamp)  # niceness, e.g. under `nice -n 10`
         rows.append(row)
         print(f"streaming train {n:>9} docs: {row['seconds']:>8.1f} s  peak RSS {row['peak_rss_mb']:>7.1f} MB  "
               f"({row['docs_per_second']} docs/s; others used {row['other_cores_busy']} cores)", flush=True)
@@ -306,15 +307,17 @@ def main(argv=None) -> int:
             produced["streaming_training"] = training_scale(args.corpus, sizes, args.chunk_size, args.epochs, work,
                                                             command)
         if "compare" not in skip:
-            produced["real_corpus_dev"] = {**real_corpus_comparison(args.corpus, work), **_stamp()}
+            stamp = _stamp()
+            produced["real_corpus_dev"] = {**real_corpus_comparison(args.corpus, work), **stamp}
         if "score" not in skip:
             model_dir = work / "real-streaming"
             if not (model_dir / "metadata.json").exists():
                 subprocess.run([*CLI, "train", "--streaming", "--corpus", args.corpus, "--out", str(model_dir),
                                 "--eval-split", ""], check=True, cwd=REPO, capture_output=True)
+            stamp = _stamp()
             produced["dask_scoring"] = {**scoring_throughput(model_dir, args.corpus, args.score_docs,
                                                              args.score_partitions, work, args.score_repeats),
-                                        **_stamp()}
+                                        **stamp}
     write_results(produced, {part: command for part, _ in PARTS}, Path(args.results))
     print(f"wrote {args.results}")
     return 0
