@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from model.sentences import Span, sentence_spans
 
@@ -108,7 +109,7 @@ class _CachedCounter:
         return cached[1]
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: the live object keeps its cache
         state.pop("_keyword_counter", None)
         return state
 
@@ -178,6 +179,39 @@ class KeywordFeatures(_CachedCounter, BaseEstimator, TransformerMixin):
                         counter.counts(sentences[-1]) if len(sentences) > 1 else row[-1] * 0]
             rows.append(np.concatenate(row + [[0.0 if text.strip() else 1.0]]))
         return sparse.csr_matrix(np.log1p(np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)))
+
+
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """scikit-learn's ``TfidfVectorizer``, saved compactly and reproducibly.
+
+    skops stores a dict as one JSON node per item: the vocabularies made 60 MB of schema that
+    took seconds to write and to read. Saved here as its terms in column order, one string, and
+    rebuilt on load. ``stop_words_`` (every pruned term, kept only for introspection and
+    documented as safe to remove) and the id()-valued ``_stop_words_id`` (different on every
+    run) are not saved, so one fitted model always saves to the same bytes.
+    """
+
+    _TERMS = "_vocabulary_terms"
+    _SEPARATOR = "\n"  # never inside a term: the default token pattern splits at white space
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        for attribute in ("stop_words_", "_stop_words_id"):
+            state.pop(attribute, None)
+        vocabulary = state.get("vocabulary_")
+        if vocabulary is not None and not any(self._SEPARATOR in term for term in vocabulary):
+            terms = sorted(vocabulary, key=vocabulary.__getitem__)
+            if [vocabulary[t] for t in terms] == list(range(len(terms))):  # columns 0..n-1
+                del state["vocabulary_"]
+                state[self._TERMS] = self._SEPARATOR.join(terms)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        terms = state.pop(self._TERMS, None)
+        if terms is not None:
+            state["vocabulary_"] = {term: i for i, term in enumerate(terms.split(self._SEPARATOR))} if terms else {}
+        super().__setstate__(state)
 
 
 class OpeningText(BaseEstimator, TransformerMixin):

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from model.features import SENTENCE_SEPARATOR, _CachedCounter, is_ruling_sentence
+from model.features import SENTENCE_SEPARATOR, CompactTfidfVectorizer, _CachedCounter, is_ruling_sentence
 from model.sentences import Span, sentence_spans
 
 _WHITESPACE = re.compile(r"\s+")
@@ -114,7 +113,7 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
         labels = np.asarray(labels)
         self.learned_ = int(labels.sum()) >= MIN_EVIDENCE
         if self.learned_:
-            self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+            self.vectorizer_ = CompactTfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
             self.vectorizer_.fit(sentences)
             self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
                                                   random_state=0)

@@ -17,7 +17,6 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.multiclass import OneVsRestClassifier
@@ -25,7 +24,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 from threadpoolctl import threadpool_limits
 
-from model.features import KeywordFeatures, OpeningText
+from model.features import CompactTfidfVectorizer, KeywordFeatures, OpeningText
 from model.locate import RulingSentenceLocator
 from model.schema import LabelSchema
 from model.sentences import Span
@@ -42,7 +41,7 @@ def build_disposition_pipeline(schema: LabelSchema, folds: int = 5) -> Calibrate
     keywords = schema.disposition_keywords
     base = Pipeline([
         ("features", ColumnTransformer([
-            ("ngrams", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=2), "focus"),
+            ("ngrams", CompactTfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=2), "focus"),
             ("keywords", KeywordFeatures(keywords=keywords), "focus"),
             ("context", KeywordFeatures(keywords=keywords, positional=False), "text"),
             ("ruling_score", "passthrough", ["ruling_score"]),
@@ -57,7 +56,7 @@ def build_reasons_pipeline(schema: LabelSchema) -> Pipeline:
     same optimum as the primal one in a small fraction of the time (most of training, before)."""
     return Pipeline([
         ("features", FeatureUnion([
-            ("ngrams", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9)),
+            ("ngrams", CompactTfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9)),
             ("keywords", KeywordFeatures(keywords=schema.reason_keywords, positional=False)),
         ])),
         ("classify", OneVsRestClassifier(
@@ -69,7 +68,7 @@ def build_reasons_pipeline(schema: LabelSchema) -> Pipeline:
 def build_motion_type_pipeline() -> Pipeline:
     return Pipeline([
         ("opening", OpeningText(chars=3000)),
-        ("ngrams", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)),
+        ("ngrams", CompactTfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)),
         ("classify", LogisticRegression(C=10.0, class_weight="balanced", solver="newton-cg", max_iter=5000)),
     ])
 
@@ -148,12 +147,6 @@ class MotionOutcomeModel(BaseEstimator):
         self.motion_type_ = build_motion_type_pipeline().fit(texts, list(motion_types))
         return self
 
-    def __getstate__(self):
-        # Vectorizers re-create id()-valued caches on every transform; drop them whenever the
-        # model is saved, so the same fitted model always saves to the same content.
-        _drop_stop_words(self)
-        return super().__getstate__()
-
     # -- prediction: the interface ``model.predict.Predictor`` relies on ------------------------
     @property
     def disposition_classes_(self) -> list[str]:
@@ -190,30 +183,6 @@ class MotionOutcomeModel(BaseEstimator):
 
     def predict_motion_type_proba(self, texts) -> np.ndarray:
         return self.motion_type_.predict_proba(list(texts))
-
-
-def _drop_stop_words(estimator) -> None:
-    """Vectorizers keep every pruned term in ``stop_words_``, only for introspection; it is most
-    of the saved file's size, and scikit-learn documents it as safe to remove."""
-    if isinstance(estimator, TfidfVectorizer):
-        for attribute in ("stop_words_", "_stop_words_id"):  # the second is an id(), unstable
-            if hasattr(estimator, attribute):
-                delattr(estimator, attribute)
-        return
-    children = []
-    if isinstance(estimator, MotionOutcomeModel):
-        children = [estimator.disposition_, estimator.reasons_, estimator.motion_type_,
-                    getattr(estimator.locator_, "vectorizer_", None)]
-    elif isinstance(estimator, CalibratedClassifierCV):
-        children = [c.estimator for c in estimator.calibrated_classifiers_]
-    elif isinstance(estimator, Pipeline):
-        children = [step for _, step in estimator.steps]
-    elif isinstance(estimator, ColumnTransformer):
-        children = [t for _, t, _ in estimator.transformers_]
-    elif isinstance(estimator, FeatureUnion):
-        children = [t for _, t in estimator.transformer_list]
-    for child in children:
-        _drop_stop_words(child)
 
 
 def max_over_windows(texts: list[str], size: int, score, n_columns: int) -> np.ndarray:

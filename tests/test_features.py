@@ -1,6 +1,7 @@
 import numpy as np
+import skops.io as sio
 
-from model.features import KeywordCounter, KeywordFeatures, RulingSentenceSelector, is_ruling_sentence
+from model.features import CompactTfidfVectorizer, KeywordCounter, KeywordFeatures, RulingSentenceSelector, is_ruling_sentence
 from model.locate import RulingSentenceLocator
 from model.schema import load_schema
 
@@ -68,3 +69,15 @@ def test_locator_context_of_a_long_opinion_is_its_opening_and_closing_windows():
     assert short == "The motion is DENIED."
     assert long_.startswith(opening) and long_.endswith(closing)
     assert len(long_) <= 2 * 500 + 2  # bounded: a longer opinion does not inflate keyword counts
+
+
+def test_compact_vectorizer_saves_its_vocabulary_as_one_string_and_loads_the_same():
+    texts = ["The motion is denied.", "The motion is granted in part.", "Denied as moot."]
+    fitted = CompactTfidfVectorizer(ngram_range=(1, 2), min_df=1).fit(texts)
+    data = sio.dumps(fitted)
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    assert loaded.vocabulary_ == fitted.vocabulary_
+    assert (loaded.transform(texts) != fitted.transform(texts)).nnz == 0
+    state = loaded.__getstate__()
+    assert "vocabulary_" not in state and "stop_words_" not in state
+    assert isinstance(state["_vocabulary_terms"], str)
