@@ -135,7 +135,8 @@ class LiteralScreenedCounter(KeywordCounter):
 
     def __init__(self, keywords: Mapping[str, Sequence[str]] | None):
         super().__init__(keywords)
-        self.screened = [(i, required_literal(rule.pattern), rule) for i, rule in self.rules]
+        # a rule is (label index, ..., compiled pattern), whatever the parent keeps in between
+        self.screened = [(rule[0], required_literal(rule[-1].pattern), rule[-1]) for rule in self.rules]
 
     def counts(self, text: str) -> np.ndarray:
         out = np.zeros(len(self.labels))
