@@ -9,6 +9,11 @@ The keyword rules of the label schema find sentences that may be such statements
 from __future__ import annotations
 
 import re
+
+try:  # the parser behind re, public as sre_parse up to Python 3.10
+    from re import _parser as _regex_parser
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _regex_parser
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -62,33 +67,54 @@ def fast_pattern(pattern: str) -> str:
     return f"{literal}(?<=\\b{literal}){rest}"
 
 
+def required_literal(pattern: str) -> str:
+    """The longest run of literal characters at the top level of ``pattern``: text in which it
+    does not occur holds no match ('' when there is no such run, or the pattern sets flags that
+    could change what a literal matches)."""
+    try:
+        tree = _regex_parser.parse(pattern)
+    except re.error:
+        return ""
+    if tree.state.flags & ~re.UNICODE:
+        return ""
+    runs, run = [], []
+    for op, arg in tree:
+        if op is _regex_parser.LITERAL:
+            run.append(chr(arg))
+        elif run:
+            runs.append("".join(run))
+            run = []
+    runs.append("".join(run))
+    return max(runs, key=len)
+
+
 class KeywordCounter:
     """Counts matches of each label's rules (case-insensitive) in a text.
 
     Not an estimator: a compiled view of a keyword mapping, rebuilt from that mapping on demand,
-    so that persisted estimators hold only the mapping itself. The text is lower-cased once and
-    each rule is matched on it with a literal prefix, which ``re`` searches fast.
+    so that persisted estimators hold only the mapping itself. The text is lower-cased once; a
+    rule runs only where its required literal occurs (a substring test, far cheaper than the
+    regular expression, and most rules find nothing in most sentences), and then with a literal
+    prefix, which ``re`` searches fast.
     """
 
     def __init__(self, keywords: Mapping[str, Sequence[str]] | None):
         self.labels = [label for label, patterns in (keywords or {}).items() if patterns]
         patterns = [(i, fast_pattern(lowercase_pattern(p)))
                     for i, label in enumerate(self.labels) for p in keywords[label]]
-        self.rules = [(i, re.compile(p)) for i, p in patterns]
-        # one pass that tells whether any rule can match: most sentences match none
-        self.screen = re.compile("|".join(f"(?:{p})" for _, p in patterns)) if patterns else None
+        self.rules = [(i, required_literal(p), re.compile(p)) for i, p in patterns]
 
     def counts(self, text: str) -> np.ndarray:
         out = np.zeros(len(self.labels))
         lowered = text.lower()
-        if self.screen is None or self.screen.search(lowered) is None:
-            return out
-        for i, rule in self.rules:
-            out[i] += len(rule.findall(lowered))
+        for i, literal, rule in self.rules:
+            if literal in lowered:
+                out[i] += len(rule.findall(lowered))
         return out
 
     def any(self, text: str) -> bool:
-        return self.screen is not None and self.screen.search(text.lower()) is not None
+        lowered = text.lower()
+        return any(literal in lowered and rule.search(lowered) is not None for _, literal, rule in self.rules)
 
 
 def is_ruling_sentence(sentence: str, counter: KeywordCounter) -> bool:

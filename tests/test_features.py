@@ -1,7 +1,8 @@
 import numpy as np
 import skops.io as sio
 
-from model.features import CompactTfidfVectorizer, KeywordCounter, KeywordFeatures, RulingSentenceSelector, is_ruling_sentence
+from model.features import (CompactTfidfVectorizer, KeywordCounter, KeywordFeatures, RulingSentenceSelector,
+                            is_ruling_sentence, required_literal)
 from model.locate import RulingSentenceLocator
 from model.schema import load_schema
 
@@ -81,3 +82,13 @@ def test_compact_vectorizer_saves_its_vocabulary_as_one_string_and_loads_the_sam
     state = loaded.__getstate__()
     assert "vocabulary_" not in state and "stop_words_" not in state
     assert isinstance(state["_vocabulary_terms"], str)
+
+
+def test_required_literal_is_in_every_match():
+    assert required_literal("exhaust(?<=\\bexhaust)") == "exhaust"
+    assert required_literal("\\b(?:30|thirty)[- ]days?\\b") == "day"
+    assert required_literal("3553\\s?\\(a\\)") == "3553"
+    assert required_literal("(?:grant|deny)") == ""  # no literal at the top level: always run
+    counter = KeywordCounter({"covid_19": ["\\bcovid"], "age": ["\\b\\d{2}[- ]years?[- ]old\\b"]})
+    assert counter.counts("A 67-year-old man with COVID-19 concerns; covid again.").tolist() == [2, 1]
+    assert counter.counts("Nothing here.").tolist() == [0, 0]
