@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from re import _parser as sre_parse
 
 import numpy as np
 from scipy import sparse
@@ -32,8 +30,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 from threadpoolctl import ThreadpoolController
 
-from model.features import (SENTENCE_SEPARATOR, KeywordCounter, KeywordFeatures, OpeningText,
-                            RulingSentenceSelector)
+from model.features import SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector
 from model.pipeline import choose_f1_threshold, choose_review_threshold, max_over_windows
 from model.schema import LabelSchema
 from model.sentences import Span
@@ -116,74 +113,15 @@ def _fit_temperature(scores: np.ndarray, truth_index: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-4.0, 4.0), method="bounded").x))
 
 
-def required_literal(pattern: str) -> str:
-    """The longest run of literal characters at the top level of ``pattern``: text in which it
-    does not occur holds no match of the pattern ('' when there is no such run, or the pattern
-    sets flags that could change what a literal matches)."""
-    try:
-        tree = sre_parse.parse(pattern)
-    except re.error:
-        return ""
-    if tree.state.flags & ~re.UNICODE:
-        return ""
-    runs, run = [], []
-    for op, arg in tree:
-        if op is sre_parse.LITERAL:
-            run.append(chr(arg))
-        elif run:
-            runs.append("".join(run))
-            run = []
-    runs.append("".join(run))
-    return max(runs, key=len)
+class ScreenedRulingSentenceSelector(RulingSentenceSelector):
+    """``RulingSentenceSelector`` under the name that streaming models saved from commit 2a301b8
+    until this class became an alias use (it had a faster keyword counter of its own, which is now
+    what ``KeywordCounter`` does): kept so that those models load. New models use the base class."""
 
 
-class LiteralScreenedCounter(KeywordCounter):
-    """``KeywordCounter`` with the same counts, screened per rule instead of by one alternation.
-
-    The shared screen (an alternation of every rule) cannot use the rules' literal prefixes, and
-    on whole decisions it almost always matches, so every rule is run anyway: about 1.3 ms per
-    2,000-character text for the 96 reason rules. Here each rule runs only where its required
-    literal (``required_literal``) occurs, which a substring test tells in well under a
-    microsecond; a rule whose literal is absent cannot match, so the counts are the same.
-    """
-
-    def __init__(self, keywords: Mapping[str, Sequence[str]] | None):
-        super().__init__(keywords)
-        # a rule is (label index, ..., compiled pattern), whatever the parent keeps in between
-        self.screened = [(rule[0], required_literal(rule[-1].pattern), rule[-1]) for rule in self.rules]
-
-    def counts(self, text: str) -> np.ndarray:
-        out = np.zeros(len(self.labels))
-        lowered = text.lower()
-        for i, literal, rule in self.screened:
-            if literal in lowered:
-                out[i] += len(rule.findall(lowered))
-        return out
-
-    def any(self, text: str) -> bool:
-        lowered = text.lower()
-        return any(literal in lowered and rule.search(lowered) is not None
-                   for _, literal, rule in self.screened)
-
-
-class _LiteralScreened:
-    """Mixin for the ``_CachedCounter`` transformers: their counter is a ``LiteralScreenedCounter``
-    (same output, faster), cached under the key ``_CachedCounter`` leaves out of the pickle."""
-
-    def _counter(self) -> KeywordCounter:
-        cached = self.__dict__.get("_keyword_counter")
-        if cached is None or cached[0] is not self.keywords:
-            cached = (self.keywords, LiteralScreenedCounter(self.keywords))
-            self.__dict__["_keyword_counter"] = cached
-        return cached[1]
-
-
-class ScreenedRulingSentenceSelector(_LiteralScreened, RulingSentenceSelector):
-    """``RulingSentenceSelector`` with a ``LiteralScreenedCounter``: the same sentences."""
-
-
-class ScreenedKeywordFeatures(_LiteralScreened, KeywordFeatures):
-    """``KeywordFeatures`` with a ``LiteralScreenedCounter``: the same matrix."""
+class ScreenedKeywordFeatures(KeywordFeatures):
+    """``KeywordFeatures`` under the name that streaming models saved from commit 2a301b8 until
+    this class became an alias use: kept so that those models load. New models use the base class."""
 
 
 class _Reservoir:
@@ -254,11 +192,11 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         """Fresh, unfitted heads; ``partial_fit`` calls follow, then ``finish``."""
         schema = LabelSchema.from_dict(self.schema)
         hashed = dict(n_features=self.n_features, alternate_sign=False, norm="l2")
-        self.selector_ = ScreenedRulingSentenceSelector(keywords=schema.disposition_keywords)
+        self.selector_ = RulingSentenceSelector(keywords=schema.disposition_keywords)
         self.disposition_ngrams_ = HashingVectorizer(ngram_range=(1, 3), **hashed)
-        self.disposition_keywords_ = ScreenedKeywordFeatures(keywords=schema.disposition_keywords).fit([])
+        self.disposition_keywords_ = KeywordFeatures(keywords=schema.disposition_keywords).fit([])
         self.reason_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
-        self.reason_keywords_ = ScreenedKeywordFeatures(keywords=schema.reason_keywords, positional=False).fit([])
+        self.reason_keywords_ = KeywordFeatures(keywords=schema.reason_keywords, positional=False).fit([])
         self.opening_ = OpeningText(chars=3000)
         self.motion_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
 

@@ -122,31 +122,17 @@ def _schema_keywords():
     return schema.reason_keywords, schema.disposition_keywords
 
 
-def test_required_literal_is_a_run_every_match_contains():
-    from model.streaming import required_literal
+def test_models_saved_with_the_screened_transformer_names_still_select_the_same():
+    from model.features import KeywordFeatures, RulingSentenceSelector
+    from model.streaming import ScreenedKeywordFeatures, ScreenedRulingSentenceSelector
 
-    assert required_literal(r"\b(?:30|thirty)[- ]days?\b") == "day"
-    assert required_literal(r"grant(?<=\bgrant)(?:s|ed)?\b[^.;]{0,80}\bin[\s-]part\b") == "grant"
-    assert required_literal(r"(?:a|b)") == ""          # no literal: the rule always runs
-    assert required_literal(r"(?i)denied") == ""       # a flag could change what a literal matches
-
-
-def test_literal_screened_counter_counts_what_the_keyword_counter_counts(corpus_path):
-    import numpy as np
-
-    from model.features import KeywordCounter
-    from model.sentences import sentence_spans
-    from model.streaming import LiteralScreenedCounter
-    from training.corpus import read_corpus
-
-    texts = SCREENING_TEXTS + [r.text for r in read_corpus(corpus_path).records[:150]]
-    pieces = texts + [t[s.start:s.end] for t in texts for s in sentence_spans(t)]
-    for keywords in _schema_keywords():
-        slow, fast = KeywordCounter(keywords), LiteralScreenedCounter(keywords)
-        assert fast.labels == slow.labels
-        assert all(np.array_equal(fast.counts(p), slow.counts(p)) for p in pieces)
-        assert [fast.any(p) for p in pieces] == [slow.any(p) for p in pieces]
-        assert any(slow.any(p) for p in pieces) and not all(slow.any(p) for p in pieces)
+    reason_keywords, disposition_keywords = _schema_keywords()
+    texts = SCREENING_TEXTS + [r["text"] for r in make_records(10)]
+    assert (ScreenedRulingSentenceSelector(keywords=disposition_keywords).transform(texts)
+            == RulingSentenceSelector(keywords=disposition_keywords).transform(texts))
+    old = ScreenedKeywordFeatures(keywords=reason_keywords, positional=False).fit([]).transform(texts)
+    new = KeywordFeatures(keywords=reason_keywords, positional=False).fit([]).transform(texts)
+    assert old.nnz > 0 and abs(old - new).max() == 0
 
 
 def test_shared_training_features_equal_each_heads_own(tmp_path):
