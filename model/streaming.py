@@ -17,9 +17,7 @@ The prediction interface is the one ``model.predict.Predictor`` relies on.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
@@ -149,17 +147,13 @@ class StreamingMotionOutcomeModel(BaseEstimator):
     ``epochs``: passes over the stream (more than one needs a re-iterable source, see ``fit``).
     ``holdout_fraction`` of decision groups is held out for thresholds, at most ``holdout_size``
     records of it kept. ``review_precision`` and ``reason_window_chars``: as in
-    ``MotionOutcomeModel``. ``n_jobs``: threads that run the SGD updates (-1: one per core). With
-    more than one, a chunk's heads are updated in the background, in parallel with each other
-    and with the featurization of the next chunk (SGD's inner loop releases the GIL); the
-    learned weights are the same as with one, since each head still sees the chunks in order.
+    ``MotionOutcomeModel``.
     """
 
     def __init__(self, schema: dict | None = None, n_features: int = 2 ** 18, alpha: float = 1e-4,
                  average: bool | int = True,
                  epochs: int = 5, holdout_fraction: float = 0.1, holdout_size: int = 2000,
-                 review_precision: float = 0.98, reason_window_chars: int = 2500, seed: int = 0,
-                 n_jobs: int = 1):
+                 review_precision: float = 0.98, reason_window_chars: int = 2500, seed: int = 0):
         self.schema = schema
         self.n_features = n_features
         self.alpha = alpha
@@ -170,7 +164,6 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         self.review_precision = review_precision
         self.reason_window_chars = reason_window_chars
         self.seed = seed
-        self.n_jobs = n_jobs
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, chunks: Iterable[Chunk] | Callable[[], Iterable[Chunk]], progress=None):
@@ -213,9 +206,6 @@ class StreamingMotionOutcomeModel(BaseEstimator):
                         "reasons_pos": np.zeros(len(schema.reasons)), "n": 0}
         self._holdout = _Reservoir(self.holdout_size, self.seed)
         self._rng = np.random.default_rng(self.seed)
-        threads = (os.cpu_count() or 1) if self.n_jobs == -1 else max(1, int(self.n_jobs))
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="sgd") if threads > 1 else None
-        self._pending: list[Future] = []
         self.n_trained_ = 0
         self.n_held_out_ = 0
         return self
@@ -263,7 +253,8 @@ class StreamingMotionOutcomeModel(BaseEstimator):
                             np.where(y_reasons[:, j] == 1, w_pos, w_neg)))
         updates.append((self.motion_type_clf_, X_motion, y_motion, self._motion_labels,
                         self._balanced(y_motion, self._motion_labels, counts["motion_type"])))
-        self._apply(updates)
+        for update in updates:
+            self._update(*update)
         self.n_trained_ += len(keep) if first_pass else 0
         return len(keep)
 
@@ -271,22 +262,6 @@ class StreamingMotionOutcomeModel(BaseEstimator):
     def _update(clf: SGDClassifier, X, y, classes, weight) -> None:
         with _one_blas_thread():
             clf.partial_fit(X, y, classes=classes, sample_weight=weight)
-
-    def _apply(self, updates: list) -> None:
-        """Run one chunk's SGD updates: here, or (with a thread pool) in the background once the
-        previous chunk's updates are done, so that each head sees the chunks in order."""
-        self._wait()
-        if self._pool is None:
-            for update in updates:
-                self._update(*update)
-        else:
-            self._pending = [self._pool.submit(self._update, *update) for update in updates]
-
-    def _wait(self) -> None:
-        """Block until the pending updates are done; raise the first error one of them raised."""
-        pending, self._pending = self._pending, []
-        for future in pending:
-            future.result()
 
     @staticmethod
     def _balanced(y: np.ndarray, labels: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -299,11 +274,6 @@ class StreamingMotionOutcomeModel(BaseEstimator):
     def finish(self, progress=None) -> "StreamingMotionOutcomeModel":
         """Choose thresholds and temperatures on the held-out sample, then drop the sample."""
         say = progress or (lambda message: None)
-        try:
-            self._wait()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown()
         if self.n_trained_ == 0:
             raise ValueError("no records were trained on (all held out?); lower holdout_fraction")
         held = self._holdout.items
@@ -333,7 +303,7 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         else:
             say("warning: no held-out records; default thresholds (every prediction flagged for review)")
         self.n_threshold_records_ = len(held)
-        for name in ("_holdout", "_rng", "_counts", "_disposition_labels", "_motion_labels", "_pool", "_pending"):
+        for name in ("_holdout", "_rng", "_counts", "_disposition_labels", "_motion_labels"):
             delattr(self, name)
         return self
 

@@ -149,12 +149,12 @@ def test_shared_training_features_equal_each_heads_own(tmp_path):
         assert shared.shape == own.shape and abs(shared - own).max() == 0
 
 
-def _train_in_memory(n_jobs: int):
+def test_a_finished_model_keeps_only_what_prediction_needs():
     from model.schema import load_schema
     from model.streaming import StreamingMotionOutcomeModel
 
     rows = make_records(300)
-    model = StreamingMotionOutcomeModel(schema=load_schema().to_dict(), epochs=2, n_jobs=n_jobs)
+    model = StreamingMotionOutcomeModel(schema=load_schema().to_dict(), epochs=2)
 
     def chunks():
         for lo in range(0, len(rows), 70):
@@ -162,38 +162,12 @@ def _train_in_memory(n_jobs: int):
             yield ([r["text"] for r in part], [r["disposition"] for r in part], [r["reasons"] for r in part],
                    [r["motion_type"] for r in part], [r["id"] for r in part])
 
-    return model.fit(chunks)
-
-
-def test_background_sgd_threads_learn_the_same_weights_as_one_thread():
-    import numpy as np
-
-    one, two = _train_in_memory(1), _train_in_memory(2)
+    model.fit(chunks)
     for name in ("disposition_weights_", "reason_weights_", "motion_type_weights_"):
-        a, b = getattr(one, name), getattr(two, name)
-        assert a.coef.nnz > 0 and abs(a.coef - b.coef).max() == 0
-        assert np.array_equal(a.intercept, b.intercept)
-    assert one.review_threshold_ == two.review_threshold_
-    assert np.array_equal(one.reason_thresholds_, two.reason_thresholds_)
-    for gone in ("disposition_clf_", "reason_clfs_", "motion_type_clf_", "_pool", "_pending", "_holdout"):
-        assert not hasattr(two, gone)  # a finished model keeps only what prediction needs
-
-
-def test_an_error_in_a_background_update_is_raised_not_lost(monkeypatch):
-    from model.schema import load_schema
-    from model.streaming import StreamingMotionOutcomeModel
-
-    def fail(clf, X, y, classes, weight):
-        raise FloatingPointError("diverged")
-
-    monkeypatch.setattr(StreamingMotionOutcomeModel, "_update", staticmethod(fail))
-    rows = make_records(40)
-    model = StreamingMotionOutcomeModel(schema=load_schema().to_dict(), epochs=1, n_jobs=2).start()
-    chunk = ([r["text"] for r in rows], [r["disposition"] for r in rows], [r["reasons"] for r in rows],
-             [r["motion_type"] for r in rows])
-    assert model.partial_fit(*chunk) > 0  # the updates run in the background...
-    with pytest.raises(FloatingPointError, match="diverged"):
-        model.finish()  # ...and their error surfaces when they are waited for
+        assert getattr(model, name).coef.nnz > 0
+    for gone in ("disposition_clf_", "reason_clfs_", "motion_type_clf_", "_holdout", "_counts"):
+        assert not hasattr(model, gone)
+    assert 0 < model.n_threshold_records_ <= model.holdout_size
 
 
 def test_seen_ids_keep_large_file_indexes_and_line_numbers():

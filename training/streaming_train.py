@@ -27,15 +27,10 @@ def _label_only(record: Record) -> Record:
 def train_streaming(corpus: str | Path | list, out: str | Path, *, schema_path: str | Path = DEFAULT_SCHEMA_PATH,
                     split: str = "train", eval_split: str = "dev", seed: int = 0, chunk_size: int = 1000,
                     epochs: int = 5, n_features: int = 2 ** 18, eval_size: int = 5000,
-                    skip_invalid: bool = False, n_jobs: int = 1,
-                    progress: Callable[[str], None] = print) -> dict[str, Any]:
-    """``n_jobs``: threads for the model's SGD updates (see ``StreamingMotionOutcomeModel``); it
-    changes the speed, never the model. One by default: on a machine whose cores are busy with
-    other work, background updates cost more CPU than they save (measured on the shared 2-core
-    machine, README "Scale")."""
+                    skip_invalid: bool = False, progress: Callable[[str], None] = print) -> dict[str, Any]:
     schema = load_schema(schema_path)
     model = StreamingMotionOutcomeModel(schema=schema.to_dict(), n_features=n_features, epochs=epochs,
-                                        seed=seed, n_jobs=n_jobs).start()
+                                        seed=seed).start()
     stats = StreamStats()
     digest = hashlib.sha256()  # the same digest as training.train.data_hash, computed as records pass
     held_for_eval, labels_for_baselines = _Reservoir(eval_size, seed + 1), _Reservoir(eval_size, seed + 2)
@@ -102,5 +97,5 @@ def run_from_args(args, say: Callable[[str], None]) -> int:
         raise SystemExit("error: --chunk-size and --epochs must be at least 1")
     train_streaming(args.corpus, args.out, schema_path=args.schema, split=args.split, eval_split=args.eval_split,
                     seed=args.seed, chunk_size=args.chunk_size, epochs=args.epochs,
-                    skip_invalid=args.skip_invalid, n_jobs=getattr(args, "jobs", 1), progress=say)
+                    skip_invalid=args.skip_invalid, progress=say)
     return 0
