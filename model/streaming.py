@@ -111,17 +111,6 @@ def _fit_temperature(scores: np.ndarray, truth_index: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-4.0, 4.0), method="bounded").x))
 
 
-class ScreenedRulingSentenceSelector(RulingSentenceSelector):
-    """``RulingSentenceSelector`` under the name that streaming models saved from commit 2a301b8
-    until this class became an alias use (it had a faster keyword counter of its own, which is now
-    what ``KeywordCounter`` does): kept so that those models load. New models use the base class."""
-
-
-class ScreenedKeywordFeatures(KeywordFeatures):
-    """``KeywordFeatures`` under the name that streaming models saved from commit 2a301b8 until
-    this class became an alias use: kept so that those models load. New models use the base class."""
-
-
 class _Reservoir:
     """A uniform sample of at most ``size`` items from a stream of unknown length (Algorithm R)."""
 

@@ -115,26 +115,6 @@ SCREENING_TEXTS = [
 ]
 
 
-def _schema_keywords():
-    from model.schema import load_schema
-
-    schema = load_schema()
-    return schema.reason_keywords, schema.disposition_keywords
-
-
-def test_models_saved_with_the_screened_transformer_names_still_select_the_same():
-    from model.features import KeywordFeatures, RulingSentenceSelector
-    from model.streaming import ScreenedKeywordFeatures, ScreenedRulingSentenceSelector
-
-    reason_keywords, disposition_keywords = _schema_keywords()
-    texts = SCREENING_TEXTS + [r["text"] for r in make_records(10)]
-    assert (ScreenedRulingSentenceSelector(keywords=disposition_keywords).transform(texts)
-            == RulingSentenceSelector(keywords=disposition_keywords).transform(texts))
-    old = ScreenedKeywordFeatures(keywords=reason_keywords, positional=False).fit([]).transform(texts)
-    new = KeywordFeatures(keywords=reason_keywords, positional=False).fit([]).transform(texts)
-    assert old.nnz > 0 and abs(old - new).max() == 0
-
-
 def test_shared_training_features_equal_each_heads_own(tmp_path):
     from model.schema import load_schema
     from model.streaming import StreamingMotionOutcomeModel

@@ -184,7 +184,9 @@ def predict_partitions(inputs: str | Path | list, output_dir: str | Path, model_
     try:
         n_workers = len(client.nthreads())
         progress(f"scoring {len(files)} partitions on {n_workers} Dask workers ({dask})")
-        shipped = client.scatter(blob, broadcast=True, hash=False)
+        # One object in a list: a dict passed alone is scattered value by value under its own keys
+        # ('sha256', 'files'), which two runs on one cluster would share, and race on.
+        [shipped] = client.scatter([blob], broadcast=True, hash=False)
         futures = {client.submit(score_partition, f, str(output_path(f, output_dir, fmt)), fmt, shipped,
                                  batch_size, skip_invalid, options, retries=retries, pure=False,
                                  key=f"score-{Path(f).stem}-{os.urandom(4).hex()}"): f for f in files}
