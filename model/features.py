@@ -9,12 +9,12 @@ The keyword rules of the label schema find sentences that may be such statements
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 try:  # the parser behind re, public as sre_parse up to Python 3.10
     from re import _parser as _regex_parser
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _regex_parser
-from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse

@@ -26,29 +26,16 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
-from threadpoolctl import ThreadpoolController
 
 from model.features import SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector
-from model.pipeline import choose_f1_threshold, choose_review_threshold, max_over_windows
+from model.pipeline import (choose_f1_threshold, choose_review_threshold, max_over_windows,
+                            one_blas_thread)
 from model.schema import LabelSchema
 from model.sentences import Span
 
 # Fewer held-out positives than this and a reason keeps the default threshold 0.5: an F1-optimal
 # threshold on two or three examples is noise.
 MIN_THRESHOLD_POSITIVES = 5
-
-_THREADPOOLS: list[ThreadpoolController] = []  # built on first use: it inspects the loaded libraries
-
-
-def _one_blas_thread():
-    """A context in which BLAS runs on one thread. An SGD update calls BLAS only on small work,
-    yet OpenBLAS then wakes its helper thread, which spins waiting for more: on the shared 2-core
-    machine that took a core from the update itself (5,000 documents: 6.3-8.0 CPU-s with the
-    default two BLAS threads, 3.8-4.0 with one; the same weights)."""
-    if not _THREADPOOLS:
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
-
 
 # texts, dispositions, reasons (lists of labels), motion types, groups (or None)
 Chunk = tuple[Sequence[str], Sequence[str], Sequence[Sequence[str]], Sequence[str], Sequence[str] | None]
@@ -249,7 +236,7 @@ class StreamingMotionOutcomeModel(BaseEstimator):
 
     @staticmethod
     def _update(clf: SGDClassifier, X, y, classes, weight) -> None:
-        with _one_blas_thread():
+        with one_blas_thread():
             clf.partial_fit(X, y, classes=classes, sample_weight=weight)
 
     @staticmethod
