@@ -50,15 +50,23 @@ def content_hash(path: Path) -> str:
     (skops names arrays after object ids) change from one save to the next, the content does not.
     Each array member is named by its own hash in the schema before the schema is hashed."""
     with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    schema = members.pop("schema.json", b"").decode()
-    renamed = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
+        schema = archive.read("schema.json").decode() if "schema.json" in archive.namelist() else ""
+        renamed = {name: _member_hash(archive, name) for name in archive.namelist() if name != "schema.json"}
     for name in sorted(renamed, key=len, reverse=True):
         schema = schema.replace(f'"{name}"', f'"{renamed[name]}"')
     schema = _canonical_ids(schema)
     digest = hashlib.sha256(schema.encode())
     for member_hash in sorted(renamed.values()):
         digest.update(member_hash.encode())
+    return digest.hexdigest()
+
+
+def _member_hash(archive: zipfile.ZipFile, name: str, block: int = 1 << 20) -> str:
+    """sha256 of one member, read a block at a time: a large model is never held twice."""
+    digest = hashlib.sha256()
+    with archive.open(name) as member:
+        while chunk := member.read(block):
+            digest.update(chunk)
     return digest.hexdigest()
 
 

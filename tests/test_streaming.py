@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from model.predict import Document, Predictor
@@ -144,7 +145,9 @@ def test_a_finished_model_keeps_only_what_prediction_needs():
 
     model.fit(chunks)
     for name in ("disposition_weights_", "reason_weights_", "motion_type_weights_"):
-        assert getattr(model, name).coef.nnz > 0
+        weights = getattr(model, name)
+        assert weights.coef_t.dtype == np.float32 and weights.coef_t.shape[0] >= model.n_features
+        assert np.count_nonzero(weights.coef_t) > 0
     for gone in ("disposition_clf_", "reason_clfs_", "motion_type_clf_", "_holdout", "_counts"):
         assert not hasattr(model, gone)
     assert 0 < model.n_threshold_records_ <= model.holdout_size
