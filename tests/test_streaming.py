@@ -189,3 +189,25 @@ def test_scale_results_of_separate_runs_are_merged_not_overwritten(tmp_path):
         (10_000, 15), (100_000, 200), (1_000_000, 2000)]
     assert report["dask_scoring"] == {"x": 1} and report["commands"]["dask_scoring"] == "run a"
     assert report["commands"]["streaming_training"] == "run c"
+
+
+def test_a_finished_model_is_the_same_size_however_many_records_it_saw():
+    """Its weights are sized by n_features, not by how many hashed columns the texts reached."""
+    from model.schema import load_schema
+    from model.streaming import StreamingMotionOutcomeModel
+
+    def weight_bytes(n_records: int) -> int:
+        rows = make_records(n_records, seed=n_records)
+        for i, row in enumerate(rows):  # words of its own in each text, as real texts have
+            row["text"] += f" Docket entry {i}, exhibit q{i}z."
+        model = StreamingMotionOutcomeModel(schema=load_schema().to_dict(), n_features=2 ** 12, epochs=1)
+        model.fit([([r["text"] for r in rows], [r["disposition"] for r in rows], [r["reasons"] for r in rows],
+                    [r["motion_type"] for r in rows], [r["id"] for r in rows])])
+        weights = [model.disposition_weights_, model.reason_weights_, model.motion_type_weights_]
+        reached = sum(np.count_nonzero(w.coef_t.any(axis=1)) for w in weights)
+        return sum(w.coef_t.nbytes + w.intercept.nbytes for w in weights), reached
+
+    small, reached_small = weight_bytes(40)
+    large, reached_large = weight_bytes(400)
+    assert reached_large > reached_small  # more texts reach more columns ...
+    assert large == small  # ... and the model does not grow
