@@ -63,11 +63,29 @@ def test_a_pattern_matching_nothing_is_an_error(tmp_path):
 
 def test_seen_ids_find_duplicates_after_flushing_and_merging_runs():
     seen = SeenIds(flush_every=3, max_runs=2)
-    for i in range(50):
-        assert seen.first_seen(f"id-{i}", 0, i + 1) is None
-    assert seen.first_seen("id-1", 1, 7) == (0, 2)
-    assert seen.first_seen("id-49", 1, 8) == (0, 50)
-    assert seen.first_seen("new", 1, 9) is None
+    assert not any(seen.add(f"id-{i}") for i in range(50))
+    assert seen.add("id-1") and seen.add("id-49")
+    assert not seen.add("new")
+
+
+def test_ids_that_only_share_a_hash_are_not_duplicates(tmp_path, monkeypatch):
+    monkeypatch.setattr(SeenIds, "_hash", staticmethod(lambda record_id: 7))
+    rows = make_records(3)
+    path = write_jsonl(tmp_path / "e.jsonl", rows)
+    assert [r.id for c in iter_chunks(path, 2) for r in c] == [r["id"] for r in rows]
+    write_jsonl(path, rows + [rows[2]])
+    with pytest.raises(CorpusError, match=r"e\.jsonl:4: duplicate id .* \(first at .*e\.jsonl:3\)"):
+        list(iter_chunks(path, 2))
+
+
+def test_skipped_duplicates_are_counted_with_their_line(tmp_path):
+    rows = make_records(4)
+    path = write_jsonl(tmp_path / "f.jsonl", rows + [rows[0], rows[3]])
+    stats = StreamStats()
+    records = [r for c in iter_chunks(path, 10, skip_invalid=True, stats=stats) for r in c]
+    assert [r.id for r in records] == [r["id"] for r in rows]
+    assert stats.skipped == 2 and [e.line for e in stats.skipped_errors] == [5, 6]
+    assert "duplicate id" in str(stats.skipped_errors[0])
 
 
 def test_streaming_model_from_the_cli_loads_with_predictor(tmp_path):
@@ -151,15 +169,6 @@ def test_a_finished_model_keeps_only_what_prediction_needs():
     for gone in ("disposition_clf_", "reason_clfs_", "motion_type_clf_", "_holdout", "_counts"):
         assert not hasattr(model, gone)
     assert 0 < model.n_threshold_records_ <= model.holdout_size
-
-
-def test_seen_ids_keep_large_file_indexes_and_line_numbers():
-    seen = SeenIds(flush_every=2)
-    assert seen.first_seen("a", 70_000, 4_000_000_000) is None
-    assert seen.first_seen("b", 0, 1) is None
-    assert seen.first_seen("a", 1, 1) == (70_000, 4_000_000_000)
-    with pytest.raises(ValueError):
-        seen.first_seen("c", -1, 1)
 
 
 def _scale_bench():

@@ -3,8 +3,8 @@
 ``read_corpus`` holds every record; this reader holds one chunk. It reads the same formats with the
 same checks and ``path:line`` errors (it reuses ``training.corpus``), over one file or a glob of
 partition files (``'corpus/*.jsonl'``). Duplicate ids are still caught across the whole stream:
-ids are remembered as 8-byte hashes with where each was first seen (8 bytes more), not as
-strings: about 16 MB per million records, the only memory of the reader that grows with the corpus.
+ids are remembered as 8-byte hashes, not as strings: 8 MB per million records, the only memory of
+the reader that grows with the corpus.
 """
 from __future__ import annotations
 
@@ -50,71 +50,65 @@ class StreamStats:
 
 
 class SeenIds:
-    """Ids seen so far, as sorted runs of 64-bit hashes, each with where it was first seen packed
-    into one 64-bit number (file index and line, 32 bits each).
+    """64-bit hashes of the ids seen so far, as sorted runs: 8 bytes a record.
 
-    A hash collision would report a false duplicate; at 1M ids its chance is about 3e-8.
+    A hit means the id was probably seen: two ids can share a hash (about 3e-8 at a million ids),
+    so the caller confirms a hit before calling it a duplicate (see ``iter_records``).
     """
 
     def __init__(self, flush_every: int = 4096, max_runs: int = 8):
         self.flush_every, self.max_runs = flush_every, max_runs
-        self._pending: dict[int, int] = {}  # hash -> packed (file, line)
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, packed (file, line))
+        self._pending: set[int] = set()
+        self._runs: list[np.ndarray] = []  # sorted hashes
 
     @staticmethod
     def _hash(record_id: str) -> int:
         return int.from_bytes(hashlib.blake2b(record_id.encode(), digest_size=8).digest(), "little", signed=True)
 
-    def first_seen(self, record_id: str, file_index: int, line: int) -> tuple[int, int] | None:
-        """Remember ``record_id``; if it was seen before, return (file index, line) of the first."""
-        if not (0 <= file_index < 2 ** 31 and 0 <= line < 2 ** 32):
-            raise ValueError(f"file index {file_index} or line {line} out of range")
+    def add(self, record_id: str) -> bool:
+        """Remember ``record_id``; whether its hash had been seen before."""
         key = self._hash(record_id)
         if key in self._pending:
-            return self._unpack(self._pending[key])
-        for hashes, where in self._runs:
+            return True
+        for hashes in self._runs:
             i = int(np.searchsorted(hashes, key))
             if i < len(hashes) and hashes[i] == key:
-                return self._unpack(int(where[i]))
-        self._pending[key] = file_index << 32 | line
+                return True
+        self._pending.add(key)
         if len(self._pending) >= self.flush_every:
             self._flush()
-        return None
-
-    @staticmethod
-    def _unpack(where: int) -> tuple[int, int]:
-        return where >> 32, where & 0xFFFFFFFF
+        return False
 
     def _flush(self) -> None:
-        hashes = np.fromiter(self._pending.keys(), dtype=np.int64, count=len(self._pending))
-        where = np.fromiter(self._pending.values(), dtype=np.int64, count=len(self._pending))
-        self._pending = {}
-        self._runs.append((hashes, where))
-        if len(self._runs) > self.max_runs:
-            hashes = np.concatenate([h for h, _ in self._runs])
-            where = np.concatenate([w for _, w in self._runs])
+        hashes = np.fromiter(self._pending, dtype=np.int64, count=len(self._pending))
+        self._pending = set()
+        if len(self._runs) >= self.max_runs:
+            hashes = np.concatenate([*self._runs, hashes])
             self._runs = []
-        order = np.argsort(hashes, kind="stable")
-        if self._runs:
-            self._runs[-1] = (hashes[order], where[order])
-        else:
-            self._runs = [(hashes[order], where[order])]
+        self._runs.append(np.sort(hashes))
 
 
 def iter_records(source: str | Path | list, schema: LabelSchema | None = None, *, require_labels: bool = False,
                  skip_invalid: bool = False, stats: StreamStats | None = None) -> Iterator[Record]:
-    """Records of every file of ``source``, one at a time, checked like ``read_corpus`` checks them."""
+    """Records of every file of ``source``, one at a time, checked like ``read_corpus`` checks them.
+
+    A repeated id is an error. Only id hashes are kept, so where the id was first seen is found by
+    reading the stream again up to here: once, since the error stops the run. With
+    ``skip_invalid`` there may be many, so the skipped record's message does not say where.
+    """
     files = expand_sources(source)
     stats = stats if stats is not None else StreamStats()
     seen = SeenIds()
     for file_index, path in enumerate(files):
-        for line, row in corpus_rows(path):
+        for row_index, (line, row) in enumerate(corpus_rows(path)):
             try:
                 record = record_from_row(path, line, row, schema, require_labels)
-                first = seen.first_seen(record.id, file_index, line or 0)
-                if first is not None:
-                    where = f"{files[first[0]]}:{first[1]}" if first[1] else str(files[first[0]])
-                    raise CorpusError(path, line, f"duplicate id '{record.id}' (first at {where})")
+                if seen.add(record.id):
+                    if skip_invalid:
+                        raise CorpusError(path, line, f"duplicate id '{record.id}' (an earlier record has it)")
+                    first = _first_occurrence(files, file_index, row_index, record.id, schema, require_labels)
+                    if first is not None:  # None: two ids that share a hash
+                        raise CorpusError(path, line, f"duplicate id '{record.id}' (first at {first})")
             except CorpusError as error:
                 if not skip_invalid:
                     raise
@@ -124,6 +118,23 @@ def iter_records(source: str | Path | list, schema: LabelSchema | None = None, *
             yield record
     if stats.records == 0:
         raise CorpusError(str(source), None, "no usable records" + (f" ({stats.skipped} skipped)" if stats.skipped else ""))
+
+
+def _first_occurrence(files: list[Path], file_index: int, row_index: int, record_id: str,
+                      schema: LabelSchema | None, require_labels: bool) -> str | None:
+    """``path:line`` of the first valid record with ``record_id`` before row ``row_index`` of
+    ``files[file_index]``, or None if there is none."""
+    for index, path in enumerate(files[:file_index + 1]):
+        for k, (line, row) in enumerate(corpus_rows(path)):
+            if index == file_index and k >= row_index:
+                return None
+            try:
+                record = record_from_row(path, line, row, schema, require_labels)
+            except CorpusError:
+                continue
+            if record.id == record_id:
+                return f"{path}:{line}" if line else str(path)
+    return None
 
 
 def iter_chunks(source: str | Path | list, chunk_size: int = 1000, schema: LabelSchema | None = None, *,
