@@ -3,10 +3,10 @@
 - disposition: ruling sentences -> word n-grams + keyword features -> logistic regression,
   calibrated (sigmoid, out-of-fold) so its probabilities can drive ``needs_review``;
 - reasons: windows of the text -> word n-grams + keyword features -> one logistic regression per
-  reason, each with its own decision threshold; a text scores the highest of its windows;
+  reason, all with one decision threshold; a text scores the highest of its windows;
 - motion type: opening of the text -> word n-grams -> logistic regression.
 
-Thresholds (per reason, and the review threshold on the disposition probability) are chosen on
+Thresholds (the reasons', and the review threshold on the disposition probability) are chosen on
 out-of-fold predictions over the training data, grouped so that copies of one decision never sit
 on both sides of a fold.
 """
@@ -131,15 +131,12 @@ class MotionOutcomeModel(BaseEstimator):
         self.disposition_ = disposition.fit(frame, dispositions)
         self.disposition_.set_params(cv=self.folds)  # the splits were data, not a setting to keep
 
-        say("reasons: out-of-fold predictions for per-reason thresholds")
+        say("reasons: out-of-fold predictions for the reason threshold")
         binarizer = MultiLabelBinarizer(classes=list(schema.reasons))
         y_reasons = binarizer.fit_transform(reasons)
         reasons_pipe = build_reasons_pipeline(schema)
-        present = y_reasons.sum(axis=0) > 0
-        oof_reasons = _out_of_fold_multilabel(reasons_pipe, texts, y_reasons, splits)
-        self.reason_thresholds_ = np.array([
-            choose_f1_threshold(oof_reasons[:, j], y_reasons[:, j]) if present[j] else 1.0
-            for j in range(len(schema.reasons))])
+        oof_reasons = out_of_fold_multilabel(reasons_pipe, texts, y_reasons, splits)
+        self.reason_thresholds_ = choose_shared_threshold(oof_reasons, y_reasons)
         say("reasons: final fit")
         self.reasons_ = reasons_pipe.fit(texts, y_reasons)
 
@@ -268,7 +265,7 @@ def _aligned_proba(fitted, X, classes) -> np.ndarray:
     return out
 
 
-def _out_of_fold_multilabel(estimator, texts, y, splits) -> np.ndarray:
+def out_of_fold_multilabel(estimator, texts, y, splits) -> np.ndarray:
     """Out-of-fold probabilities of a multi-label estimator, one column per label."""
     out = np.zeros(y.shape, dtype=float)
     for train_idx, test_idx in splits:
@@ -296,6 +293,18 @@ def choose_review_threshold(proba: np.ndarray, classes, truth, unknown: str | No
     # keep the largest prefix whose accuracy reaches the target; cut between it and the next
     k = ok[-1]
     return float(tops[k]) if k + 1 >= len(tops) else float((tops[k] + tops[k + 1]) / 2)
+
+
+def choose_shared_threshold(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """One micro-F1-optimal threshold for every label (1.0 for a label with no positive), not one
+    per label: chosen per label on a few dozen positives, thresholds fit noise. On the corpus's
+    train split, nested out of fold, it gave micro-F1 0.789 and macro-F1 0.744 against 0.777 and
+    0.722 (``python bench/reason_thresholds.py``, two fold seeds)."""
+    present = truth.sum(axis=0) > 0
+    if not present.any():
+        return np.ones(truth.shape[1])
+    shared = choose_f1_threshold(scores[:, present].ravel(), truth[:, present].ravel())
+    return np.where(present, shared, 1.0)
 
 
 def choose_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:

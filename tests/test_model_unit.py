@@ -9,8 +9,8 @@ import pytest
 from sklearn.base import BaseEstimator
 
 from model.artifact import ArtifactError, load_model, save_model
-from model.pipeline import (MotionOutcomeModel, choose_f1_threshold, choose_review_threshold, cross_fitted_frame,
-                            teaches_locator)
+from model.pipeline import (MotionOutcomeModel, choose_f1_threshold, choose_review_threshold,
+                            choose_shared_threshold, cross_fitted_frame, teaches_locator)
 from model.predict import Document, Predictor
 from model.schema import load_schema
 from synthetic import make_records
@@ -144,6 +144,16 @@ def test_f1_threshold_separates_when_possible():
     import numpy as np
     t = choose_f1_threshold(np.array([0.1, 0.2, 0.7, 0.9]), np.array([0, 0, 1, 1]))
     assert 0.2 < t <= 0.7
+
+
+def test_reasons_share_one_threshold_and_a_reason_never_seen_is_never_predicted():
+    scores = np.array([[0.9, 0.3, 0.2], [0.6, 0.7, 0.1], [0.2, 0.65, 0.3], [0.1, 0.2, 0.4]])
+    truth = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 0]])
+    thresholds = choose_shared_threshold(scores, truth)
+    assert thresholds[2] == 1.0
+    assert thresholds[0] == thresholds[1]
+    assert 0.3 < thresholds[0] <= 0.6  # every positive above it, every negative of a seen reason below
+    assert ((scores >= thresholds) == truth).all()
 
 
 class _Recorder(BaseEstimator):
