@@ -34,11 +34,12 @@ def searched_text(text: str, window_chars: int) -> str:
     return text[:window_chars] + "\n\n" + text[-window_chars:]
 
 
-def candidate_spans(text: str, window_chars: int) -> list[Span]:
-    """Every sentence of the opening and closing windows (the whole text when it is short)."""
+def candidate_spans(text: str, window_chars: int, spans: list[Span] | None = None) -> list[Span]:
+    """Every sentence of the opening and closing windows (the whole text when it is short).
+    ``spans``: ``sentence_spans(text)``, when the caller has it already."""
     n = len(text)
     if n <= 2 * window_chars:
-        return sentence_spans(text)
+        return sentence_spans(text) if spans is None else spans
     head = sentence_spans(text[:window_chars])
     tail = [Span(n - window_chars + s.start, n - window_chars + s.end)
             for s in sentence_spans(text[n - window_chars:])]
@@ -95,8 +96,8 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
         return sparse.hstack([self.vectorizer_.transform(sentences),
                               self._cue_matrix(sentences, positions)]).tocsr()
 
-    def _sentences(self, text: str) -> tuple[list[Span], list[str], list[float]]:
-        spans = candidate_spans(text, self.window_chars)
+    def _sentences(self, text: str, spans: list[Span] | None = None) -> tuple[list[Span], list[str], list[float]]:
+        spans = candidate_spans(text, self.window_chars, spans)
         n = max(1, len(text))
         return spans, [text[s.start:s.end] for s in spans], [s.start / n for s in spans]
 
@@ -120,9 +121,11 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
             self.classifier_.fit(self._features(sentences, positions), labels)
         return self
 
-    def score_sentences(self, texts: Sequence[str]) -> list[list[tuple[Span, float]]]:
-        """Each text's candidate sentences with their ruling probability, best first."""
-        per_text = [self._sentences(t) for t in texts]
+    def score_sentences(self, texts: Sequence[str], spans: Sequence[list[Span]] | None = None
+                        ) -> list[list[tuple[Span, float]]]:
+        """Each text's candidate sentences with their ruling probability, best first.
+        ``spans``: each text's ``sentence_spans``, when the caller has them already."""
+        per_text = [self._sentences(t, s) for t, s in zip(texts, spans if spans is not None else [None] * len(texts))]
         flat_sentences = [s for _, sents, _ in per_text for s in sents]
         flat_positions = [p for _, _, pos in per_text for p in pos]
         if not flat_sentences:

@@ -157,9 +157,10 @@ class MotionOutcomeModel(BaseEstimator):
     def motion_type_classes_(self) -> list[str]:
         return [str(c) for c in self.motion_type_.classes_]
 
-    def rank_ruling_sentences(self, texts) -> list[list[tuple[Span, float]]]:
-        """Per text, its candidate sentences with the probability that each states the ruling."""
-        return self.locator_.score_sentences(list(texts))
+    def rank_ruling_sentences(self, texts, spans=None) -> list[list[tuple[Span, float]]]:
+        """Per text, its candidate sentences with the probability that each states the ruling.
+        ``spans``: each text's ``sentence_spans``, when the caller has them already."""
+        return self.locator_.score_sentences(list(texts), spans)
 
     def ruling_spans(self, ranked: list[tuple[Span, float]], min_score: float = 0.5) -> list[Span]:
         """The sentences that state a ruling (best first): the disposition's evidence."""

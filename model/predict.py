@@ -56,7 +56,8 @@ class Predictor:
         schema_order = model.schema["disposition"]["labels"]
         order = sorted(((c, k) for k, c in enumerate(disposition_classes)),
                        key=lambda ck: schema_order.index(ck[0]) if ck[0] in schema_order else len(schema_order))
-        ranked = model.rank_ruling_sentences(texts)
+        spans = [sentence_spans(text) for text in texts]  # split once, for the ranker and the evidence
+        ranked = model.rank_ruling_sentences(texts, spans=spans)
         p_disposition = model.predict_disposition_proba(texts, ranked=ranked)
         p_reasons = model.predict_reasons_proba(texts)
         p_motion = model.predict_motion_type_proba(texts)
@@ -64,7 +65,7 @@ class Predictor:
         ruling_spans = [model.ruling_spans(r) for r in ranked]
         disposition_evidence = self._disposition_evidence(texts, ruling_spans, p_disposition.argmax(axis=1))
         reason_hits = p_reasons >= model.reason_thresholds_
-        reason_evidence = self._reason_evidence(texts, reason_hits)
+        reason_evidence = self._reason_evidence(texts, spans, reason_hits)
 
         results = []
         for i, document in enumerate(documents):
@@ -105,11 +106,11 @@ class Predictor:
         return [[] if classes[top] == self.unknown else [_quote(text, span) for span in spans]
                 for text, spans, top in zip(texts, ruling_spans, top_index)]
 
-    def _reason_evidence(self, texts, hits: np.ndarray) -> list[dict[str, list[dict]]]:
+    def _reason_evidence(self, texts, spans, hits: np.ndarray) -> list[dict[str, list[dict]]]:
         """For each predicted reason, the sentences that score highest for it alone."""
         out: list[dict[str, list[dict]]] = [{} for _ in texts]
         wanted = [i for i in range(len(texts)) if hits[i].any()]
-        flat = [(i, span) for i in wanted for span in sentence_spans(texts[i])]
+        flat = [(i, span) for i in wanted for span in spans[i]]
         if not flat:
             return out
         proba = self.model.predict_reason_sentences_proba([texts[i][s.start:s.end] for i, s in flat])

@@ -355,9 +355,10 @@ class StreamingMotionOutcomeModel(BaseEstimator):
     def motion_type_classes_(self) -> list[str]:
         return list(self.motion_type_labels_)
 
-    def rank_ruling_sentences(self, texts) -> list[list[tuple[Span, float]]]:
+    def rank_ruling_sentences(self, texts, spans=None) -> list[list[tuple[Span, float]]]:
         """Per text, the sentences the schema's keyword rules read as the ruling, each scored 1.0
-        (this model does not learn a sentence ranker: that needs the whole corpus's evidence)."""
+        (this model does not learn a sentence ranker: that needs the whole corpus's evidence).
+        ``spans`` is accepted for the interface and not needed: the selector reads its windows."""
         return [[(span, 1.0) for span in self.selector_.select_spans(text)] for text in texts]
 
     def ruling_spans(self, ranked: list[tuple[Span, float]], min_score: float = 0.5) -> list[Span]:
