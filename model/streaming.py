@@ -55,8 +55,8 @@ class LinearWeights:
     The weights are dense float32, stored transposed (one column per class) so that a sparse
     ``X`` multiplies them without a copy. Dense, because their size must not depend on the corpus:
     sparse weights grew as training texts reached more hashed columns (93% of them after 1M
-    documents), and past two thirds they cost more than dense ones. float32, because that halves
-    the model and its saving; decision values move by about 1e-6 relative."""
+    documents: 72 MB, against 25 MB dense). float32, because that halves the model and its saving;
+    decision values move by less than 1e-4 (measured on 500 corpus texts, values up to 60)."""
 
     def __init__(self, coef, intercept):
         self.coef_t = np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T)
@@ -73,10 +73,6 @@ class LinearWeights:
     @classmethod
     def stack(cls, heads: Sequence["LinearWeights"]) -> "LinearWeights":
         return cls(np.hstack([h.coef_t for h in heads]).T, np.concatenate([h.intercept for h in heads]))
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.coef_t.shape[::-1]
 
     def scores(self, X) -> np.ndarray:
         X = sparse.csr_matrix(X, dtype=np.float32)

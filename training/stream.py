@@ -94,7 +94,8 @@ def iter_records(source: str | Path | list, schema: LabelSchema | None = None, *
 
     A repeated id is an error. Only id hashes are kept, so where the id was first seen is found by
     reading the stream again up to here: once, since the error stops the run. With
-    ``skip_invalid`` there may be many, so the skipped record's message does not say where.
+    ``skip_invalid`` there may be many, so the skipped record's message does not say where, and
+    is not checked: two ids that share a hash (about 3e-8 at a million ids) would count as one.
     """
     files = expand_sources(source)
     stats = stats if stats is not None else StreamStats()
