@@ -302,10 +302,15 @@ def choose_shared_threshold(scores: np.ndarray, truth: np.ndarray) -> np.ndarray
     train split, nested out of fold, it gave micro-F1 0.789 and macro-F1 0.744 against 0.777 and
     0.722 (``python bench/reason_thresholds.py``, two fold seeds)."""
     present = truth.sum(axis=0) > 0
+    return np.where(present, shared_f1_threshold(scores, truth), 1.0)
+
+
+def shared_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The micro-F1-optimal threshold over the labels that have a positive."""
+    present = truth.sum(axis=0) > 0
     if not present.any():
-        return np.ones(truth.shape[1])
-    shared = choose_f1_threshold(scores[:, present].ravel(), truth[:, present].ravel())
-    return np.where(present, shared, 1.0)
+        return 1.0
+    return choose_f1_threshold(scores[:, present].ravel(), truth[:, present].ravel())
 
 
 def choose_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:

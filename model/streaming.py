@@ -9,7 +9,7 @@ never on the number of records.
 Thresholds cannot come from out-of-fold predictions without holding the corpus. Instead a fixed
 share of decision groups (chosen by hashing the group, so copies of one decision stay together)
 is held out of training, a bounded reservoir sample of them is kept, and after the last chunk the
-review threshold, per-reason thresholds and a probability temperature are chosen on it.
+review threshold, the reason threshold and a probability temperature are chosen on it.
 ``finish`` then keeps only what prediction needs (the learners' weights, see ``LinearWeights``),
 so a finished model is small and loads fast, and cannot be trained further.
 The prediction interface is the one ``model.predict.Predictor`` relies on.
@@ -28,13 +28,12 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from model.features import SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector
-from model.pipeline import (choose_f1_threshold, choose_review_threshold, max_over_windows,
-                            one_blas_thread)
+from model.pipeline import choose_review_threshold, max_over_windows, one_blas_thread, shared_f1_threshold
 from model.schema import LabelSchema
 from model.sentences import Span
 
-# Fewer held-out positives than this and a reason keeps the default threshold 0.5: an F1-optimal
-# threshold on two or three examples is noise.
+# Fewer held-out reason positives than this (all reasons together) and the reasons keep the default
+# threshold 0.5: an F1-optimal threshold on two or three examples is noise.
 MIN_THRESHOLD_POSITIVES = 5
 
 # texts, dispositions, reasons (lists of labels), motion types, groups (or None)
@@ -266,9 +265,9 @@ class StreamingMotionOutcomeModel(BaseEstimator):
             motion_index = {c: i for i, c in enumerate(self.motion_type_classes_)}
             self.motion_temperature_ = _fit_temperature(motion_scores, np.array([motion_index[h[3]] for h in held]))
             y = np.array([[label in set(h[2]) for label in self.reason_labels_] for h in held], dtype=int)
-            for j in range(len(self.reason_labels_)):
-                if trained_pos[j] and y[:, j].sum() >= MIN_THRESHOLD_POSITIVES:
-                    self.reason_thresholds_[j] = choose_f1_threshold(proba[:, j], y[:, j])
+            if y[:, trained_pos].sum() >= MIN_THRESHOLD_POSITIVES:  # one threshold, as the in-memory model
+                shared = shared_f1_threshold(proba[:, trained_pos], y[:, trained_pos])
+                self.reason_thresholds_ = np.where(trained_pos, shared, 1.0)
         else:
             say("warning: no held-out records; default thresholds (every prediction flagged for review)")
         self.n_threshold_records_ = len(held)
