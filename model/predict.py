@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
+import sklearn
 
 from model.artifact import load_model
 from model.pipeline import MotionOutcomeModel
@@ -47,7 +48,16 @@ class Predictor:
     def predict(self, documents: Sequence[Document], with_citations: bool = False,
                 with_metadata: bool = False) -> list[dict[str, Any]]:
         """``with_citations``/``with_metadata`` add the optional ``citations`` (model.citations) and
-        ``metadata`` (model.extract: court, circuit, date, judge, docket, defendant) fields."""
+        ``metadata`` (model.extract: court, circuit, date, judge, docket, defendant) fields.
+
+        scikit-learn's per-call checks are skipped (thread-locally): the features are our own,
+        always finite, and the estimators' parameters were checked when they were fitted. The
+        checks ran dozens of times a call, a fixed cost that dominated one-document calls."""
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return self._predict(documents, with_citations, with_metadata)
+
+    def _predict(self, documents: Sequence[Document], with_citations: bool,
+                 with_metadata: bool) -> list[dict[str, Any]]:
         texts = [d.text for d in documents]
         if not texts:
             return []
