@@ -71,6 +71,16 @@ def test_save_load_roundtrip_is_deterministic_and_checked(fitted, records, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m1", "m2"]
 
 
+def test_reason_heads_scored_at_once_match_scikit_learn_and_are_not_saved(fitted, records, tmp_path):
+    texts = [r["text"] for r in records]
+    before = save_model(fitted, tmp_path / "before", {}, "card")["model_version"]
+    assert np.array_equal(fitted.predict_reason_sentences_proba(texts), fitted.reasons_.predict_proba(texts))
+    assert fitted.__dict__["_stacked_reasons"][1] is not None  # built by that call ...
+    assert save_model(fitted, tmp_path / "after", {}, "card")["model_version"] == before  # ... and not saved
+    loaded, _ = load_model(tmp_path / "after")
+    assert np.array_equal(loaded.predict_reasons_proba(texts), fitted.predict_reasons_proba(texts))
+
+
 def test_training_is_deterministic_for_a_seed(fitted, records, tmp_path):
     train = [r for r in records if r["split"] == "train"]
     again = MotionOutcomeModel(schema=SCHEMA.to_dict(), folds=3).fit(
