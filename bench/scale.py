@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench" / "results" / "scale.json"
 CLI = [sys.executable, "-m", "motion_outcome.cli"]
+SYNTHETIC_FORMAT = 2  # bump when training/synthetic.py writes other records (2: with evidence quotes)
 PARTS = (("streaming_training", "train"), ("real_corpus_dev", "compare"), ("dask_scoring", "score"))
 
 
@@ -105,7 +106,7 @@ def synthetic(corpus: str, n: int, partition_size: int) -> Path:
     from training.synthetic import default_output_dir, make_synthetic
 
     out = default_output_dir(n)
-    marker = out / f".complete-{partition_size}"
+    marker = out / f".complete-{partition_size}-{SYNTHETIC_FORMAT}"
     if not marker.exists():
         make_synthetic(corpus, n, out, partition_size=partition_size, progress=lambda m: None)
         marker.touch()

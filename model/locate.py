@@ -18,7 +18,8 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 
-from model.features import SENTENCE_SEPARATOR, CompactTfidfVectorizer, _CachedCounter, is_ruling_sentence
+from model.features import (SENTENCE_SEPARATOR, CompactTfidfVectorizer, KeywordCounter, _CachedCounter,
+                            is_ruling_sentence)
 from model.sentences import Span, sentence_spans
 
 _WHITESPACE = re.compile(r"\s+")
@@ -63,6 +64,20 @@ def evidence_overlap(text: str, spans: Sequence[Span], quote: str | None) -> np.
     return hits
 
 
+def sentence_cues(sentences: list[str], positions: list[float], counter: KeywordCounter) -> sparse.csr_matrix:
+    """What besides its words marks a sentence as the ruling: the disposition keyword counts
+    (capped at 3), whether the keyword rules call it a ruling, where it stands in the text
+    (0 = start), how much of it is in capitals ("ORDER DENYING ...") and its length."""
+    rows = []
+    for sentence, position in zip(sentences, positions):
+        shouting = sum(1 for w in sentence.split() if len(w) > 3 and w.isupper())
+        rows.append(np.concatenate([
+            np.minimum(counter.counts(sentence), 3),
+            [is_ruling_sentence(sentence, counter), position, position ** 2, min(shouting, 5) / 5,
+             min(len(sentence), 600) / 600]]))
+    return sparse.csr_matrix(np.asarray(rows, dtype=float).reshape(len(rows), -1))
+
+
 class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
     """Rank a text's sentences by how likely each one states the court's ruling on the motion.
 
@@ -82,15 +97,7 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
 
     # -- features of one sentence -------------------------------------------------------------
     def _cue_matrix(self, sentences: list[str], positions: list[float]) -> sparse.csr_matrix:
-        counter = self._counter()
-        rows = []
-        for sentence, position in zip(sentences, positions):
-            shouting = sum(1 for w in sentence.split() if len(w) > 3 and w.isupper())
-            rows.append(np.concatenate([
-                np.minimum(counter.counts(sentence), 3),
-                [is_ruling_sentence(sentence, counter), position, position ** 2, min(shouting, 5) / 5,
-                 min(len(sentence), 600) / 600]]))
-        return sparse.csr_matrix(np.asarray(rows, dtype=float).reshape(len(rows), -1))
+        return sentence_cues(sentences, positions, self._counter())
 
     def _features(self, sentences: list[str], positions: list[float]):
         return sparse.hstack([self.vectorizer_.transform(sentences),

@@ -28,15 +28,21 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from model.features import SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector
-from model.pipeline import choose_review_threshold, max_over_windows, one_blas_thread, shared_f1_threshold
+from model.locate import MIN_EVIDENCE, candidate_spans, evidence_overlap, sentence_cues
+from model.pipeline import (choose_review_threshold, max_over_windows, one_blas_thread, shared_f1_threshold,
+                            teaches_locator)
 from model.schema import LabelSchema
 from model.sentences import Span
+
+# Sentences the disposition head reads when the ranker is learned (as MotionOutcomeModel's locator).
+RULING_TOP_K = 2
 
 # Fewer held-out reason positives than this (all reasons together) and the reasons keep the default
 # threshold 0.5: an F1-optimal threshold on two or three examples is noise.
 MIN_THRESHOLD_POSITIVES = 5
 
-# texts, dispositions, reasons (lists of labels), motion types, groups (or None)
+# texts, dispositions, reasons (lists of labels), motion types, groups (or None), and optionally
+# evidence quotes (the sentence that shows the disposition, or None)
 Chunk = tuple[Sequence[str], Sequence[str], Sequence[Sequence[str]], Sequence[str], Sequence[str] | None]
 
 
@@ -167,6 +173,9 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         self.disposition_clf_ = sgd(0)
         self.reason_clfs_ = [sgd(1 + j) for j in range(len(schema.reasons))]
         self.motion_type_clf_ = sgd(100)
+        self.ruling_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
+        self.ruling_clf_ = sgd(200)  # learns which sentence states the ruling, from evidence quotes
+        self._ruling_counts = np.zeros(2)  # sentences seen that are not / are the ruling
         self._disposition_labels = np.array(sorted(schema.dispositions))
         self._motion_labels = np.array(sorted(schema.motion_types))
         self._counts = {"disposition": np.zeros(len(self._disposition_labels)),
@@ -183,8 +192,10 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         bucket = int.from_bytes(hashlib.blake2b(f"{self.seed}:{group}".encode(), digest_size=4).digest(), "big")
         return bucket / 0xFFFFFFFF < self.holdout_fraction
 
-    def partial_fit(self, texts, dispositions, reasons, motion_types, groups=None, *, first_pass: bool = True) -> int:
-        """Learn from one chunk; returns how many of its records were trained on."""
+    def partial_fit(self, texts, dispositions, reasons, motion_types, groups=None, evidence=None, *,
+                    first_pass: bool = True) -> int:
+        """Learn from one chunk; returns how many of its records were trained on. ``evidence``:
+        each record's quote of its ruling sentence (None if unknown), to learn to find it."""
         texts = list(texts)
         groups = list(groups) if groups is not None else texts  # each text its own group
         keep = []
@@ -210,7 +221,11 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         counts["motion_type"] += [np.sum(y_motion == c) for c in self._motion_labels]
         counts["reasons_pos"] += y_reasons.sum(axis=0)
 
+        # The disposition head reads what the ruling-sentence ranker makes of these texts before
+        # the ranker learns from them: on the first pass, as it will read new texts.
         X_disp, X_reason, X_motion = self._training_features(texts)
+        if evidence is not None:
+            self._learn_ruling_sentences(texts, y_disp, [evidence[i] for i in keep])
         updates = [(self.disposition_clf_, X_disp, y_disp, self._disposition_labels,
                     self._balanced(y_disp, self._disposition_labels, counts["disposition"]))]
         for j, clf in enumerate(self.reason_clfs_):
@@ -225,6 +240,42 @@ class StreamingMotionOutcomeModel(BaseEstimator):
             self._update(*update)
         self.n_trained_ += len(keep) if first_pass else 0
         return len(keep)
+
+    def _learn_ruling_sentences(self, texts, dispositions, quotes) -> None:
+        unknown = self.schema["disposition"].get("unknown")
+        teaches = teaches_locator(quotes, dispositions, unknown)
+        sentences, positions, labels = [], [], []
+        for text, quote, disposition, ok in zip(texts, quotes, dispositions, teaches):
+            if not ok:
+                continue
+            spans = candidate_spans(text, self.selector_.window_chars)
+            sentences += [text[s.start:s.end] for s in spans]
+            positions += [s.start / max(1, len(text)) for s in spans]
+            labels += list(evidence_overlap(text, spans, quote if disposition != unknown else None))
+        if not sentences:
+            return
+        y = np.asarray(labels)
+        self._ruling_counts += [np.sum(y == 0), np.sum(y == 1)]
+        n, seen = self._ruling_counts.sum(), self._ruling_counts
+        weight = np.where(y == 1, n / (2 * max(1, seen[1])), n / (2 * max(1, seen[0])))
+        self._update(self.ruling_clf_, self._sentence_features(sentences, positions), y, np.array([0, 1]), weight)
+
+    def _sentence_features(self, sentences, positions):
+        return sparse.hstack([self.ruling_ngrams_.transform(sentences),
+                              sentence_cues(sentences, positions, self.selector_._counter())], format="csr")
+
+    def _ranks_learned(self) -> bool:
+        """Whether sentences are ranked by the learned ranker (once it has seen enough evidence
+        quotes) or by the keyword rules."""
+        if hasattr(self, "ruling_weights_"):
+            return self.ruling_weights_ is not None
+        return self._ruling_counts[1] >= MIN_EVIDENCE and hasattr(self.ruling_clf_, "coef_")
+
+    def _ruling_proba(self, X) -> np.ndarray:
+        if hasattr(self, "ruling_weights_"):
+            scores = self.ruling_weights_.scores(X)
+            return expit(scores[:, 1] - scores[:, 0])
+        return self.ruling_clf_.predict_proba(X)[:, 1]
 
     @staticmethod
     def _update(clf: SGDClassifier, X, y, classes, weight) -> None:
@@ -271,7 +322,7 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         else:
             say("warning: no held-out records; default thresholds (every prediction flagged for review)")
         self.n_threshold_records_ = len(held)
-        for name in ("_holdout", "_rng", "_counts", "_disposition_labels", "_motion_labels"):
+        for name in ("_holdout", "_rng", "_counts", "_disposition_labels", "_motion_labels", "_ruling_counts"):
             delattr(self, name)
         return self
 
@@ -285,6 +336,9 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         del self.disposition_clf_
         self.motion_type_weights_ = LinearWeights.from_sgd(self.motion_type_clf_)
         del self.motion_type_clf_
+        learned = self._ranks_learned()
+        self.ruling_weights_ = LinearWeights.from_sgd(self.ruling_clf_) if learned else None
+        del self.ruling_clf_
         clfs, self.reason_clfs_ = self.reason_clfs_, None
         positives = []
         while clfs:
@@ -325,10 +379,19 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         openings = self._motion_features([texts[i] for i in longer])
         return X_disp, X_reason, sparse.vstack([ngrams, openings], format="csr")[row]
 
-    def _disposition_features(self, texts, selected=None):
-        selected = self.selector_.transform(texts) if selected is None else selected
+    def _disposition_features(self, texts, ranked=None):
+        """The ruling sentences' n-grams and keyword counts, and the best sentence's score."""
+        ranked = self.rank_ruling_sentences(texts) if ranked is None else ranked
+        focus = [self._focus(spans) for spans in ranked]
+        selected = [SENTENCE_SEPARATOR.join(text[s.start:s.end] for s, _ in spans) for text, spans in zip(texts, focus)]
+        best = np.array([[spans[0][1] if spans else 0.0] for spans in focus])
         return sparse.hstack([self.disposition_ngrams_.transform(selected),
-                              self.disposition_keywords_.transform(selected)], format="csr")
+                              self.disposition_keywords_.transform(selected), best], format="csr")
+
+    def _focus(self, ranked: list[tuple[Span, float]]) -> list[tuple[Span, float]]:
+        """What the disposition head reads: the best two sentences of the learned ranker, or every
+        sentence the keyword rules chose."""
+        return ranked[:RULING_TOP_K] if self._ranks_learned() else ranked
 
     def _reason_features(self, texts):
         return sparse.hstack([self.reason_ngrams_.transform(texts),
@@ -351,20 +414,31 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         return list(self.motion_type_labels_)
 
     def rank_ruling_sentences(self, texts, spans=None) -> list[list[tuple[Span, float]]]:
-        """Per text, the sentences the schema's keyword rules read as the ruling, each scored 1.0
-        (this model does not learn a sentence ranker: that needs the whole corpus's evidence).
-        ``spans`` is accepted for the interface and not needed: the selector reads its windows."""
-        return [[(span, 1.0) for span in self.selector_.select_spans(text)] for text in texts]
+        """Per text, its candidate sentences with the probability that each states the ruling,
+        best first; before the ranker has learned from enough evidence quotes (or if the corpus
+        has none), the sentences the keyword rules read as the ruling, each scored 1.0.
+        ``spans``: each text's ``sentence_spans``, when the caller has them already."""
+        texts = list(texts)
+        if not self._ranks_learned():
+            return [[(span, 1.0) for span in self.selector_.select_spans(text)] for text in texts]
+        window = self.selector_.window_chars
+        per_text = [candidate_spans(text, window, None if spans is None else spans[i]) for i, text in enumerate(texts)]
+        sentences = [text[s.start:s.end] for text, cands in zip(texts, per_text) for s in cands]
+        positions = [s.start / max(1, len(text)) for text, cands in zip(texts, per_text) for s in cands]
+        scores = self._ruling_proba(self._sentence_features(sentences, positions)) if sentences else np.zeros(0)
+        out, k = [], 0
+        for cands in per_text:
+            out.append(sorted(zip(cands, scores[k:k + len(cands)].tolist()), key=lambda p: -p[1]))
+            k += len(cands)
+        return out
 
     def ruling_spans(self, ranked: list[tuple[Span, float]], min_score: float = 0.5) -> list[Span]:
-        return [span for span, score in ranked if score >= min_score]
+        return [span for span, score in self._focus(ranked) if score >= min_score]
 
     def predict_disposition_proba(self, texts, ranked=None) -> np.ndarray:
         """``ranked``: ``rank_ruling_sentences(texts)``, when the caller has it already."""
         texts = list(texts)
-        selected = None if ranked is None else [
-            SENTENCE_SEPARATOR.join(text[s.start:s.end] for s, _ in spans) for text, spans in zip(texts, ranked)]
-        return _softmax(self.disposition_weights_.scores(self._disposition_features(texts, selected)),
+        return _softmax(self.disposition_weights_.scores(self._disposition_features(texts, ranked)),
                         getattr(self, "temperature_", 1.0))
 
     def predict_reason_sentences_proba(self, sentences) -> np.ndarray:

@@ -220,3 +220,32 @@ def test_a_finished_model_is_the_same_size_however_many_records_it_saw():
     large, reached_large = weight_bytes(400)
     assert reached_large > reached_small  # more texts reach more columns ...
     assert large == small  # ... and the model does not grow
+
+
+
+def test_evidence_quotes_teach_the_ruling_sentence_ranker(tmp_path):
+    """With quotes of the ruling sentence the ranker is learned, and it finds that sentence in
+    new texts; without quotes the keyword rules choose the sentences."""
+    from streaming_helpers import OPENINGS
+    from training.streaming_train import train_streaming
+
+    def trained(name: str, with_evidence: bool) -> Predictor:
+        rows = make_records(300)
+        for row in rows:
+            if with_evidence:
+                row["evidence"] = OPENINGS[row["disposition"]]
+        train_streaming(write_jsonl(tmp_path / f"{name}.jsonl", rows), tmp_path / name, chunk_size=100,
+                        epochs=2, progress=lambda message: None)
+        return Predictor.from_directory(tmp_path / name)
+
+    new = make_records(5, seed=99, prefix="new")
+    learned = trained("quoted", True)
+    assert learned.model.ruling_weights_ is not None
+    for row in new:
+        ranked = learned.model.rank_ruling_sentences([row["text"]])[0]
+        best = ranked[0][0]
+        assert row["text"][best.start:best.end] == OPENINGS[row["disposition"]]
+        assert 0 <= ranked[-1][1] < ranked[0][1] <= 1
+    rules = trained("unquoted", False)
+    assert rules.model.ruling_weights_ is None
+    assert all(score == 1.0 for score in [s for _, s in rules.model.rank_ruling_sentences([new[0]["text"]])[0]])

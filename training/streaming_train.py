@@ -57,7 +57,8 @@ def train_streaming(corpus: str | Path | list, out: str | Path, *, schema_path: 
             if records:
                 model.partial_fit([r.text for r in records], [r.label("disposition") for r in records],
                                   [r.label("reasons") for r in records], [r.label("motion_type") for r in records],
-                                  [r.group for r in records], first_pass=first)
+                                  [r.group for r in records], [r.label("evidence") for r in records],
+                                  first_pass=first)
                 trained += len(records) if first else 0
             seen += len(chunk)
             if time.perf_counter() - last_report > 10:

@@ -59,7 +59,7 @@ def make_synthetic(corpus_path: str | Path, n: int, out_dir: str | Path, *, part
                         ss[k] = same[int(rng.integers(len(same)))]
                 row = {"id": f"syn-{i:08d}", "text": " ".join(ss), "synthetic": True, "source_id": base.id,
                        "split": "train", "group": f"syn-{i:08d}",
-                       **{k: base.label(k) for k in ("disposition", "reasons", "motion_type")}}
+                       **{k: base.label(k) for k in ("disposition", "reasons", "motion_type", "evidence")}}
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         os.replace(tmp, path)
         files.append(path)
