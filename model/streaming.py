@@ -2,9 +2,14 @@
 
 The in-memory ``MotionOutcomeModel`` learns a vocabulary (TF-IDF) and cross-validates over all
 records at once. Here every transformer is stateless (hashed n-grams and the schema's keyword
-features, on the same ruling sentences and openings the in-memory model reads) and every
-classifier learns by ``partial_fit``, so memory depends on the chunk size and ``n_features``,
-never on the number of records.
+features) and every classifier learns by ``partial_fit``, so memory depends on the chunk size and
+``n_features``, never on the number of records.
+
+As in the in-memory model, a ranker learns from the records' evidence quotes which sentence states
+the ruling, and the disposition head reads the two best sentences and the best one's score. Each
+chunk is ranked before the ranker learns from it, so on the first pass the disposition head sees
+rankings of texts the ranker has not seen, as new texts will be. Until the ranker has seen enough
+quotes (or when the corpus has none), the schema's keyword rules choose the sentences.
 
 Thresholds cannot come from out-of-fold predictions without holding the corpus. Instead a fixed
 share of decision groups (chosen by hashing the group, so copies of one decision stay together)
