@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 
 from model.sentences import Span, sentence_spans
 
@@ -207,23 +207,36 @@ class KeywordFeatures(_CachedCounter, BaseEstimator, TransformerMixin):
         return sparse.csr_matrix(np.log1p(np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)))
 
 
-class CompactTfidfVectorizer(TfidfVectorizer):
+class _ReproducibleState:
+    """Mixin for scikit-learn's text vectorizers: ``stop_words_`` (every pruned term, kept only
+    for introspection and documented as safe to remove) and the id()-valued ``_stop_words_id``
+    (set by ``transform``, different on every run) are not saved, so one fitted model always
+    saves to the same bytes and gets the same version."""
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        for attribute in ("stop_words_", "_stop_words_id"):
+            state.pop(attribute, None)
+        return state
+
+
+class StableHashingVectorizer(_ReproducibleState, HashingVectorizer):
+    """scikit-learn's ``HashingVectorizer``, saved reproducibly (see ``_ReproducibleState``)."""
+
+
+class CompactTfidfVectorizer(_ReproducibleState, TfidfVectorizer):
     """scikit-learn's ``TfidfVectorizer``, saved compactly and reproducibly.
 
     skops stores a dict as one JSON node per item: the vocabularies made 60 MB of schema that
     took seconds to write and to read. Saved here as its terms in column order, one string, and
-    rebuilt on load. ``stop_words_`` (every pruned term, kept only for introspection and
-    documented as safe to remove) and the id()-valued ``_stop_words_id`` (different on every
-    run) are not saved, so one fitted model always saves to the same bytes.
+    rebuilt on load.
     """
 
     _TERMS = "_vocabulary_terms"
     _SEPARATOR = "\n"  # never inside a term: the default token pattern splits at white space
 
     def __getstate__(self):
-        state = dict(super().__getstate__())
-        for attribute in ("stop_words_", "_stop_words_id"):
-            state.pop(attribute, None)
+        state = super().__getstate__()
         vocabulary = state.get("vocabulary_")
         if vocabulary is not None and not any(self._SEPARATOR in term for term in vocabulary):
             terms = sorted(vocabulary, key=vocabulary.__getitem__)

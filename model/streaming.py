@@ -29,10 +29,10 @@ from scipy import sparse
 from scipy.optimize import minimize_scalar
 from scipy.special import expit
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 
-from model.features import SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector
+from model.features import (SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector,
+                            StableHashingVectorizer)
 from model.locate import MIN_EVIDENCE, candidate_spans, evidence_overlap, sentence_cues
 from model.pipeline import (choose_review_threshold, max_over_windows, one_blas_thread, shared_f1_threshold,
                             teaches_locator)
@@ -165,12 +165,12 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         schema = LabelSchema.from_dict(self.schema)
         hashed = dict(n_features=self.n_features, alternate_sign=False, norm="l2")
         self.selector_ = RulingSentenceSelector(keywords=schema.disposition_keywords)
-        self.disposition_ngrams_ = HashingVectorizer(ngram_range=(1, 3), **hashed)
+        self.disposition_ngrams_ = StableHashingVectorizer(ngram_range=(1, 3), **hashed)
         self.disposition_keywords_ = KeywordFeatures(keywords=schema.disposition_keywords).fit([])
-        self.reason_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
+        self.reason_ngrams_ = StableHashingVectorizer(ngram_range=(1, 2), **hashed)
         self.reason_keywords_ = KeywordFeatures(keywords=schema.reason_keywords, positional=False).fit([])
         self.opening_ = OpeningText(chars=3000)
-        self.motion_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
+        self.motion_ngrams_ = StableHashingVectorizer(ngram_range=(1, 2), **hashed)
 
         def sgd(offset: int) -> SGDClassifier:
             return SGDClassifier(loss="log_loss", alpha=self.alpha, average=self.average, random_state=self.seed + offset)
@@ -178,7 +178,7 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         self.disposition_clf_ = sgd(0)
         self.reason_clfs_ = [sgd(1 + j) for j in range(len(schema.reasons))]
         self.motion_type_clf_ = sgd(100)
-        self.ruling_ngrams_ = HashingVectorizer(ngram_range=(1, 2), **hashed)
+        self.ruling_ngrams_ = StableHashingVectorizer(ngram_range=(1, 2), **hashed)
         self.ruling_clf_ = sgd(200)  # learns which sentence states the ruling, from evidence quotes
         self._ruling_counts = np.zeros(2)  # sentences seen that are not / are the ruling
         self._disposition_labels = np.array(sorted(schema.dispositions))
@@ -228,9 +228,11 @@ class StreamingMotionOutcomeModel(BaseEstimator):
 
         # The disposition head reads what the ruling-sentence ranker makes of these texts before
         # the ranker learns from them: on the first pass, as it will read new texts.
-        X_disp, X_reason, X_motion = self._training_features(texts)
+        # Candidate sentences are featurized once, for ranking and for learning.
+        candidates = self._candidates(texts) if evidence is not None or self._ranks_learned() else None
+        X_disp, X_reason, X_motion = self._training_features(texts, candidates)
         if evidence is not None:
-            self._learn_ruling_sentences(texts, y_disp, [evidence[i] for i in keep])
+            self._learn_ruling_sentences(texts, y_disp, [evidence[i] for i in keep], candidates)
         updates = [(self.disposition_clf_, X_disp, y_disp, self._disposition_labels,
                     self._balanced(y_disp, self._disposition_labels, counts["disposition"]))]
         for j, clf in enumerate(self.reason_clfs_):
@@ -246,24 +248,40 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         self.n_trained_ += len(keep) if first_pass else 0
         return len(keep)
 
-    def _learn_ruling_sentences(self, texts, dispositions, quotes) -> None:
+    def _learn_ruling_sentences(self, texts, dispositions, quotes, candidates) -> None:
         unknown = self.schema["disposition"].get("unknown")
+        per_text, X = candidates
+        rows, labels, start = [], [], 0
         teaches = teaches_locator(quotes, dispositions, unknown)
-        sentences, positions, labels = [], [], []
-        for text, quote, disposition, ok in zip(texts, quotes, dispositions, teaches):
-            if not ok:
-                continue
-            spans = candidate_spans(text, self.selector_.window_chars)
-            sentences += [text[s.start:s.end] for s in spans]
-            positions += [s.start / max(1, len(text)) for s in spans]
-            labels += list(evidence_overlap(text, spans, quote if disposition != unknown else None))
-        if not sentences:
+        for text, spans, quote, disposition, ok in zip(texts, per_text, quotes, dispositions, teaches):
+            if ok:
+                rows += range(start, start + len(spans))
+                labels += list(evidence_overlap(text, spans, quote if disposition != unknown else None))
+            start += len(spans)
+        if not rows:
             return
         y = np.asarray(labels)
         self._ruling_counts += [np.sum(y == 0), np.sum(y == 1)]
         n, seen = self._ruling_counts.sum(), self._ruling_counts
         weight = np.where(y == 1, n / (2 * max(1, seen[1])), n / (2 * max(1, seen[0])))
-        self._update(self.ruling_clf_, self._sentence_features(sentences, positions), y, np.array([0, 1]), weight)
+        self._update(self.ruling_clf_, X[np.asarray(rows)], y, np.array([0, 1]), weight)
+
+    def _candidates(self, texts, spans=None) -> tuple[list[list[Span]], sparse.csr_matrix | None]:
+        """Each text's candidate sentences, and their features, one row per sentence in order.
+        ``spans``: each text's ``sentence_spans``, when the caller has them already."""
+        window = self.selector_.window_chars
+        per_text = [candidate_spans(text, window, None if spans is None else spans[i]) for i, text in enumerate(texts)]
+        sentences = [text[s.start:s.end] for text, cands in zip(texts, per_text) for s in cands]
+        positions = [s.start / max(1, len(text)) for text, cands in zip(texts, per_text) for s in cands]
+        return per_text, (self._sentence_features(sentences, positions) if sentences else None)
+
+    def _rank(self, per_text, X) -> list[list[tuple[Span, float]]]:
+        scores = self._ruling_proba(X) if X is not None else np.zeros(0)
+        out, k = [], 0
+        for cands in per_text:
+            out.append(sorted(zip(cands, scores[k:k + len(cands)].tolist()), key=lambda p: -p[1]))
+            k += len(cands)
+        return out
 
     def _sentence_features(self, sentences, positions):
         return sparse.hstack([self.ruling_ngrams_.transform(sentences),
@@ -364,13 +382,15 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         return tuple(np.concatenate(column) for column in zip(*parts))
 
     # -- features ------------------------------------------------------------------------------
-    def _training_features(self, texts):
+    def _training_features(self, texts, candidates=None):
         """The disposition, reason and motion-type inputs of ``texts``, as ``_disposition_features``,
         ``_reason_features`` and ``_motion_features`` give them, with shared work done once: the
         motion head hashes the opening with the same settings as the reason head hashes the whole
         text, so for a text no longer than the opening (every text of the corpus we have) the two
-        n-gram rows are the same, and are hashed once."""
-        X_disp = self._disposition_features(texts)
+        n-gram rows are the same, and are hashed once. ``candidates``: ``_candidates(texts)``, when
+        the caller has it (it also teaches the ranker from it)."""
+        ranked = self._rank(*candidates) if candidates is not None and self._ranks_learned() else None
+        X_disp = self._disposition_features(texts, ranked)
         if self.motion_ngrams_.get_params() != self.reason_ngrams_.get_params():
             return X_disp, self._reason_features(texts), self._motion_features(texts)
         ngrams = self.reason_ngrams_.transform(texts)
@@ -426,16 +446,7 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         texts = list(texts)
         if not self._ranks_learned():
             return [[(span, 1.0) for span in self.selector_.select_spans(text)] for text in texts]
-        window = self.selector_.window_chars
-        per_text = [candidate_spans(text, window, None if spans is None else spans[i]) for i, text in enumerate(texts)]
-        sentences = [text[s.start:s.end] for text, cands in zip(texts, per_text) for s in cands]
-        positions = [s.start / max(1, len(text)) for text, cands in zip(texts, per_text) for s in cands]
-        scores = self._ruling_proba(self._sentence_features(sentences, positions)) if sentences else np.zeros(0)
-        out, k = [], 0
-        for cands in per_text:
-            out.append(sorted(zip(cands, scores[k:k + len(cands)].tolist()), key=lambda p: -p[1]))
-            k += len(cands)
-        return out
+        return self._rank(*self._candidates(texts, spans))
 
     def ruling_spans(self, ranked: list[tuple[Span, float]], min_score: float = 0.5) -> list[Span]:
         return [span for span, score in self._focus(ranked) if score >= min_score]

@@ -249,3 +249,11 @@ def test_evidence_quotes_teach_the_ruling_sentence_ranker(tmp_path):
     rules = trained("unquoted", False)
     assert rules.model.ruling_weights_ is None
     assert all(score == 1.0 for score in [s for _, s in rules.model.rank_ruling_sentences([new[0]["text"]])[0]])
+
+
+def test_streaming_training_is_deterministic_for_a_seed(tmp_path):
+    from streaming_helpers import train_tiny_model
+
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", make_records(150))
+    first = Predictor.from_directory(train_tiny_model(tmp_path / "a", corpus)).model_version
+    assert Predictor.from_directory(train_tiny_model(tmp_path / "b", corpus)).model_version == first
