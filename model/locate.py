@@ -47,6 +47,23 @@ def candidate_spans(text: str, window_chars: int, spans: list[Span] | None = Non
     return head + tail
 
 
+def candidate_sentences(text: str, window_chars: int, spans: list[Span] | None = None
+                        ) -> tuple[list[Span], list[str], list[float]]:
+    """``candidate_spans``, with each sentence's text and where it starts (0 = start, 1 = end)."""
+    spans = candidate_spans(text, window_chars, spans)
+    n = max(1, len(text))
+    return spans, [text[s.start:s.end] for s in spans], [s.start / n for s in spans]
+
+
+def rank_spans(per_text: Sequence[list[Span]], scores: np.ndarray) -> list[list[tuple[Span, float]]]:
+    """Each text's spans with their scores (``scores`` has one per span, in order), best first."""
+    out, k = [], 0
+    for spans in per_text:
+        out.append(sorted(zip(spans, scores[k:k + len(spans)].tolist()), key=lambda p: -p[1]))
+        k += len(spans)
+    return out
+
+
 def _normalize(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip().lower()
 
@@ -104,9 +121,7 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
                               self._cue_matrix(sentences, positions)]).tocsr()
 
     def _sentences(self, text: str, spans: list[Span] | None = None) -> tuple[list[Span], list[str], list[float]]:
-        spans = candidate_spans(text, self.window_chars, spans)
-        n = max(1, len(text))
-        return spans, [text[s.start:s.end] for s in spans], [s.start / n for s in spans]
+        return candidate_sentences(text, self.window_chars, spans)
 
     # -- fitting and ranking ------------------------------------------------------------------
     def fit(self, X, y=None):
@@ -142,12 +157,7 @@ class RulingSentenceLocator(_CachedCounter, BaseEstimator, TransformerMixin):
         else:  # no evidence to learn from: a sentence the keyword rules call a ruling scores 1
             counter = self._counter()
             scores = np.array([float(is_ruling_sentence(s, counter)) for s in flat_sentences])
-        out, k = [], 0
-        for spans, _, _ in per_text:
-            ranked = sorted(zip(spans, scores[k:k + len(spans)].tolist()), key=lambda p: -p[1])
-            out.append(ranked)
-            k += len(spans)
-        return out
+        return rank_spans([spans for spans, _, _ in per_text], scores)
 
     def transform(self, X, ranked: list | None = None) -> pd.DataFrame:
         """``ranked``: the output of ``score_sentences(X)`` when the caller has it already."""

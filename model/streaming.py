@@ -33,7 +33,7 @@ from sklearn.linear_model import SGDClassifier
 
 from model.features import (SENTENCE_SEPARATOR, KeywordFeatures, OpeningText, RulingSentenceSelector,
                             StableHashingVectorizer)
-from model.locate import MIN_EVIDENCE, candidate_spans, evidence_overlap, sentence_cues
+from model.locate import MIN_EVIDENCE, candidate_sentences, evidence_overlap, rank_spans, sentence_cues
 from model.pipeline import (choose_review_threshold, max_over_windows, one_blas_thread, shared_f1_threshold,
                             teaches_locator)
 from model.schema import LabelSchema
@@ -270,18 +270,14 @@ class StreamingMotionOutcomeModel(BaseEstimator):
         """Each text's candidate sentences, and their features, one row per sentence in order.
         ``spans``: each text's ``sentence_spans``, when the caller has them already."""
         window = self.selector_.window_chars
-        per_text = [candidate_spans(text, window, None if spans is None else spans[i]) for i, text in enumerate(texts)]
-        sentences = [text[s.start:s.end] for text, cands in zip(texts, per_text) for s in cands]
-        positions = [s.start / max(1, len(text)) for text, cands in zip(texts, per_text) for s in cands]
+        found = [candidate_sentences(text, window, None if spans is None else spans[i]) for i, text in enumerate(texts)]
+        sentences = [s for _, sents, _ in found for s in sents]
+        positions = [p for _, _, pos in found for p in pos]
+        per_text = [cands for cands, _, _ in found]
         return per_text, (self._sentence_features(sentences, positions) if sentences else None)
 
     def _rank(self, per_text, X) -> list[list[tuple[Span, float]]]:
-        scores = self._ruling_proba(X) if X is not None else np.zeros(0)
-        out, k = [], 0
-        for cands in per_text:
-            out.append(sorted(zip(cands, scores[k:k + len(cands)].tolist()), key=lambda p: -p[1]))
-            k += len(cands)
-        return out
+        return rank_spans(per_text, self._ruling_proba(X) if X is not None else np.zeros(0))
 
     def _sentence_features(self, sentences, positions):
         return sparse.hstack([self.ruling_ngrams_.transform(sentences),
